@@ -132,7 +132,7 @@ public sealed class PckExtension
             });
             WriteEntry(writer, PceIdOid, w => w.WriteOctetString(pceId));
             WriteEntry(writer, FmspcOid, w => w.WriteOctetString(fmspc));
-            WriteEntry(writer, SgxTypeOid, w => w.WriteInteger(0, new Asn1Tag(UniversalTagNumber.Enumerated)));
+            WriteEntry(writer, SgxTypeOid, w => w.WriteEncodedValue([0x0a, 0x01, 0x00])); // SGX type: ENUMERATED 0 (standard)
         }
 
         return writer.Encode();

@@ -114,7 +114,8 @@ public sealed class QuoteVerifier
     private static void CheckQeReportBinding(TdxQuote quote, List<string> failures)
     {
         var signature = quote.Signature;
-        Span<byte> material = stackalloc byte[64 + signature.QeAuthData.Length];
+        var length = 64 + signature.QeAuthData.Length;
+        Span<byte> material = length <= 256 ? stackalloc byte[length] : new byte[length];
         signature.AttestationKey.Span.CopyTo(material);
         signature.QeAuthData.Span.CopyTo(material[64..]);
         var expected = SHA256.HashData(material);

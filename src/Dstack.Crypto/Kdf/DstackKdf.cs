@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Dstack.Crypto.Encoding;
+using Dstack.Crypto.Encodings;
 using Dstack.Crypto.Secp256k1;
 
 namespace Dstack.Crypto.Kdf;

@@ -1,5 +1,5 @@
 using Dstack.Crypto.Edwards;
-using Dstack.Crypto.Encoding;
+using Dstack.Crypto.Encodings;
 using Dstack.Crypto.Kdf;
 using Dstack.Crypto.Secp256k1;
 using static Dstack.Crypto.Tests.TestVectors;

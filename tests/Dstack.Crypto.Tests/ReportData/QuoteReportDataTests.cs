@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Dstack.Crypto.Edwards;
-using Dstack.Crypto.Encoding;
+using Dstack.Crypto.Encodings;
 using Dstack.Crypto.Keys;
 using Dstack.Crypto.ReportData;
 using Dstack.Crypto.Secp256k1;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Dstack.Crypto.Encoding;
+namespace Dstack.Crypto.Encodings;
 
 /// <summary>
 /// Exact encodings of NIST P-256 keys as dstack produces them: the fixed 138-byte PKCS#8 v1 DER (no curve

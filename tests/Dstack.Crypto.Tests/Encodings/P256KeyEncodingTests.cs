@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
-using Dstack.Crypto.Encoding;
+using Dstack.Crypto.Encodings;
 using Dstack.Crypto.Keys;
 using Dstack.Crypto.Secp256k1;
 using static Dstack.Crypto.Tests.TestVectors;
 
-namespace Dstack.Crypto.Tests.Encoding;
+namespace Dstack.Crypto.Tests.Encodings;
 
 public class P256KeyEncodingTests
 {

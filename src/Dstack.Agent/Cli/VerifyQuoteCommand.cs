@@ -66,8 +66,7 @@ internal static class VerifyQuoteCommand
     /// <summary>The verdict as indented JSON: validity, failures, trust root, measurements, report data, debug flag, TCB status.</summary>
     public static string ToJson(QuoteVerificationResult result)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        return CliJson.Write(json =>
         {
             json.WriteStartObject();
             json.WriteBoolean("valid", result.IsValid);
@@ -102,9 +101,7 @@ internal static class VerifyQuoteCommand
 
             json.WriteString("verified_at", result.VerifiedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
             json.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        });
     }
 
     private static void WriteQuote(Utf8JsonWriter json, TdxQuote quote)

@@ -1,3 +1,4 @@
+using Dstack.Tests;
 using Dstack.Attestation.Dcap;
 using Dstack.Attestation.Simulation;
 using Dstack.Attestation.Tests.Quotes;

@@ -1,3 +1,4 @@
+using Dstack.Tests;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Dstack.Attestation.Dcap;

@@ -1,3 +1,4 @@
+using Dstack.Tests;
 using System.Security.Cryptography;
 using Dstack.Attestation.Devices;
 using Dstack.Attestation.EventLog;

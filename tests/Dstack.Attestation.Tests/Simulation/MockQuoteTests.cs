@@ -1,3 +1,4 @@
+using Dstack.Tests;
 using Dstack.Attestation.Dcap;
 using Dstack.Attestation.Quotes;
 using Dstack.Attestation.Simulation;

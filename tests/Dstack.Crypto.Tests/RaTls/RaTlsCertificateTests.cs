@@ -1,3 +1,4 @@
+using Dstack.Tests;
 using System.Formats.Asn1;
 using System.IO.Compression;
 using System.Security.Cryptography;

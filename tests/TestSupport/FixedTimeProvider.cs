@@ -1,5 +1,6 @@
-namespace Dstack.Crypto.Tests.RaTls;
+namespace Dstack.Tests;
 
+/// <summary>A clock frozen at a given instant.</summary>
 internal sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => now;

@@ -1,4 +1,6 @@
-namespace Dstack.Attestation.Tests.Devices;
+namespace Dstack.Tests;
+
+/// <summary>A fresh directory under the system temp folder, deleted on dispose.</summary>
 
 internal sealed class TempDirectory : IDisposable
 {

@@ -1,1 +1,3 @@
-return 0;
+using Dstack.Agent.Cli;
+
+return await AgentCli.Create().Parse(args).InvokeAsync().ConfigureAwait(false);

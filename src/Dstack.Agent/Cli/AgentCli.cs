@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Dstack.Agent.Cli;
+
+/// <summary>The command line: one file per verb in this folder, registered here with one line each.</summary>
+internal static class AgentCli
+{
+    /// <summary>Builds the root command.</summary>
+    public static RootCommand Create() => new("dstack-agent: dstack-compatible TDX guest agent")
+    {
+        RunCommand.Create(),
+    };
+}

@@ -6,8 +6,9 @@ namespace Dstack.Agent.Cli;
 internal static class AgentCli
 {
     /// <summary>Builds the root command.</summary>
-    public static RootCommand Create() => new("dstack-agent: dstack-compatible TDX guest agent")
+    public static RootCommand Create() => new("dstack-agent: the dstack guest agent for Intel TDX confidential VMs")
     {
         RunCommand.Create(),
+        VerifyQuoteCommand.Create(),
     };
 }

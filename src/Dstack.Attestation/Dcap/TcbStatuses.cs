@@ -1,0 +1,32 @@
+namespace Dstack.Attestation.Dcap;
+
+/// <summary>The TCB status strings of Intel DCAP collateral, as reported in <see cref="QuoteVerificationResult.TcbStatus"/>.</summary>
+public static class TcbStatuses
+{
+    /// <summary>No collateral was given, so the TCB was not evaluated.</summary>
+    public const string Unknown = "Unknown";
+
+    /// <summary>The platform is fully patched.</summary>
+    public const string UpToDate = "UpToDate";
+
+    /// <summary>Up to date, but software hardening is needed for some advisories.</summary>
+    public const string SWHardeningNeeded = "SWHardeningNeeded";
+
+    /// <summary>Up to date, but the platform configuration needs attention.</summary>
+    public const string ConfigurationNeeded = "ConfigurationNeeded";
+
+    /// <summary>Both configuration changes and software hardening are needed.</summary>
+    public const string ConfigurationAndSWHardeningNeeded = "ConfigurationAndSWHardeningNeeded";
+
+    /// <summary>The TCB is out of date.</summary>
+    public const string OutOfDate = "OutOfDate";
+
+    /// <summary>Out of date and the configuration needs attention.</summary>
+    public const string OutOfDateConfigurationNeeded = "OutOfDateConfigurationNeeded";
+
+    /// <summary>The TCB level or a certificate is revoked.</summary>
+    public const string Revoked = "Revoked";
+
+    internal static bool IsKnown(string status) => status is UpToDate or SWHardeningNeeded or ConfigurationNeeded
+        or ConfigurationAndSWHardeningNeeded or OutOfDate or OutOfDateConfigurationNeeded or Revoked;
+}

@@ -1,0 +1,145 @@
+using System.Security.Cryptography;
+using Dstack.Attestation.EventLog;
+using Dstack.Attestation.Simulation;
+
+namespace Dstack.Attestation.Devices;
+
+/// <summary>
+/// A software TD for development and tests. Its MRTD and RTMR0–3 live in <c>td-state</c> inside a state
+/// directory for the VM's lifetime; on first start it writes a synthetic CCEL boot log (<c>ccel.bin</c>), sets
+/// RTMR0–2 to the replay of that log, RTMR3 to zero and MRTD to a fixed value. TD reports follow the TDREPORT layout
+/// (spec tdx-boot §1.6, MAC zero); quotes come from the injected <see cref="IQuotingEnclave"/>. Only RTMR2 and
+/// RTMR3 can be extended, as in dstack's simulator.
+/// </summary>
+public sealed class SimulatedTdxDevice : ITdxDevice
+{
+    /// <summary>File holding the registers.</summary>
+    public const string StateFileName = "td-state";
+
+    /// <summary>File holding the synthetic CCEL boot log.</summary>
+    public const string CcelFileName = "ccel.bin";
+
+    /// <summary>The MRTD every simulated TD reports (0x11 × 48, as dstack's simulator).</summary>
+    public static ReadOnlySpan<byte> DefaultMrTd => new byte[]
+    {
+        0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+        0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+        0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+    };
+
+    /// <summary>TD attributes reported (SEPT_VE_DISABLE set, debug clear).</summary>
+    public static ReadOnlySpan<byte> TdAttributes => [0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00];
+
+    private const string LockFileName = "td-state.lock";
+    private static readonly TimeSpan LockRetryInterval = TimeSpan.FromMilliseconds(2);
+    private readonly string _stateDirectory;
+    private readonly IQuotingEnclave _quotingEnclave;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Opens (or on first use creates) the simulated TD whose state lives in <paramref name="stateDirectory"/>.</summary>
+    public SimulatedTdxDevice(string stateDirectory, IQuotingEnclave quotingEnclave, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stateDirectory);
+        ArgumentNullException.ThrowIfNull(quotingEnclave);
+        _stateDirectory = stateDirectory;
+        _quotingEnclave = quotingEnclave;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        Directory.CreateDirectory(stateDirectory);
+    }
+
+    private string StatePath => Path.Combine(_stateDirectory, StateFileName);
+
+    private string CcelPath => Path.Combine(_stateDirectory, CcelFileName);
+
+    /// <summary>The current MRTD and RTMR0–3.</summary>
+    public async Task<(byte[] MrTd, RtmrValues Rtmrs)> ReadRegistersAsync(CancellationToken cancellationToken)
+    {
+        var state = await WithStateAsync(_ => false, cancellationToken).ConfigureAwait(false);
+        return (state.MrTd, new RtmrValues(state.Rtmrs[0], state.Rtmrs[1], state.Rtmrs[2], state.Rtmrs[3]));
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]> GetTdReportAsync(ReadOnlyMemory<byte> reportData, CancellationToken cancellationToken)
+    {
+        CheckReportData(reportData);
+        var state = await WithStateAsync(_ => false, cancellationToken).ConfigureAwait(false);
+        var report = new byte[ITdxDevice.TdReportSize];
+        report[0] = 0x81; // report type: TDX
+        reportData.Span.CopyTo(report.AsSpan(128));
+        TdAttributes.CopyTo(report.AsSpan(512));
+        state.MrTd.CopyTo(report, 528);
+        for (var i = 0; i < 4; i++)
+        {
+            state.Rtmrs[i].CopyTo(report, 720 + (i * 48));
+        }
+
+        return report;
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]> GetQuoteAsync(ReadOnlyMemory<byte> reportData, CancellationToken cancellationToken)
+    {
+        var report = await GetTdReportAsync(reportData, cancellationToken).ConfigureAwait(false);
+        return _quotingEnclave.CreateQuote(report);
+    }
+
+    /// <inheritdoc />
+    public async Task ExtendRtmrAsync(int index, ReadOnlyMemory<byte> digest, CancellationToken cancellationToken)
+    {
+        if (index is not (2 or 3))
+        {
+            throw new TdxDeviceException($"simulated TD: RTMR{index} cannot be extended (only RTMR2 and RTMR3 are)");
+        }
+
+        if (digest.Length != ITdxDevice.RtmrSize)
+        {
+            throw new TdxDeviceException($"simulated TD: extend data must be {ITdxDevice.RtmrSize} bytes, got {digest.Length}");
+        }
+
+        var copy = digest.ToArray();
+        await WithStateAsync(state =>
+        {
+            state.Rtmrs[index] = SHA384.HashData([.. state.Rtmrs[index], .. copy]);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]> ReadCcelAsync(CancellationToken cancellationToken)
+    {
+        await WithStateAsync(_ => false, cancellationToken).ConfigureAwait(false);
+        return await File.ReadAllBytesAsync(CcelPath, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SimulatedTdState> WithStateAsync(Func<SimulatedTdState, bool> update, CancellationToken cancellationToken)
+    {
+        // the lock file serialises this instance, other instances and other processes on the same state directory
+        using var fileLock = await ExclusiveFileLock.AcquireAsync(
+            Path.Combine(_stateDirectory, LockFileName), LockRetryInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+        var state = File.Exists(StatePath) ? SimulatedTdState.Load(StatePath) : Initialize();
+        if (update(state))
+        {
+            state.Save(StatePath);
+        }
+
+        return state;
+    }
+
+    private SimulatedTdState Initialize()
+    {
+        var ccel = SyntheticCcel.Build();
+        SimulatedTdState.WriteAtomically(CcelPath, ccel);
+        var boot = RtmrReplay.Replay(CcelParser.Parse(ccel));
+        var state = new SimulatedTdState(DefaultMrTd.ToArray(), [boot[0], boot[1], boot[2], new byte[48]]);
+        state.Save(StatePath);
+        return state;
+    }
+
+    private static void CheckReportData(ReadOnlyMemory<byte> reportData)
+    {
+        if (reportData.Length != ITdxDevice.ReportDataSize)
+        {
+            throw new TdxDeviceException($"report data must be exactly {ITdxDevice.ReportDataSize} bytes, got {reportData.Length}");
+        }
+    }
+}

@@ -77,7 +77,7 @@ internal sealed class RpcEndpoint(RpcMethodTable methods, IOptions<AgentOptions>
                 ? response is null ? NullBody : ProtoJsonWriter.Write(response)
                 : response?.ToByteArray() ?? [];
         }
-        catch (RpcException ex)
+        catch (Exception ex) when (ex is RpcException or Dstack.Crypto.DstackCryptoException)
         {
             await FailAsync(context, connection, peer, json, ex.Message).ConfigureAwait(false);
             return;

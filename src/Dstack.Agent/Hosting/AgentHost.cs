@@ -58,6 +58,8 @@ internal static class AgentHost
         services.AddSingleton<SystemdNotifier>();
         services.AddHostedService<SystemdNotifyService>();
         services.AddSingleton<IAppIdentitySource, FileAppIdentitySource>();
+        services.AddSingleton<IAppKeysSource, FileAppKeysSource>();
+        services.AddSingleton<Dstack.Crypto.Secp256k1.ISecp256k1>(Dstack.Crypto.Secp256k1.BouncyCastleSecp256k1.Instance);
         services.AddSingleton<RpcEndpoint>();
         services.AddRpcMethods();
 

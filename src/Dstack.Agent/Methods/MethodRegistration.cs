@@ -10,6 +10,10 @@ internal static class MethodRegistration
     {
         services.AddSingleton<IRpcMethod, VersionMethod>();
         services.AddSingleton<IRpcMethod, InfoMethod>();
+        services.AddSingleton<IRpcMethod, GetKeyMethod>();
+        services.AddSingleton<IRpcMethod, SignMethod>();
+        services.AddSingleton<IRpcMethod, VerifyMethod>();
+        services.AddSingleton<IRpcMethod, DeriveK256KeyMethod>();
         services.AddSingleton<RpcMethodTable>();
         return services;
     }

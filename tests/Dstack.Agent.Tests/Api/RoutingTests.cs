@@ -54,7 +54,7 @@ public sealed class RoutingTests : IAsyncLifetime
     [InlineData("dstack", "/Nope", "Nope")]
     [InlineData("dstack", "/Tappd.Info", "Tappd.Info")]
     [InlineData("dstack", "/version", "version")]
-    [InlineData("dstack", "/GetKey", "GetKey")]
+    [InlineData("dstack", "/DeriveK256Key", "DeriveK256Key")]
     [InlineData("tappd", "/prpc/Tappd.GetKey", "GetKey")]
     [InlineData("tappd", "/prpc/Tappd.EchoTlsArgs", "EchoTlsArgs")]
     public async Task Unknown_method_is_400_service_not_found(string socket, string path, string name)

@@ -37,6 +37,7 @@ public sealed class TestAgent : IAsyncDisposable
         };
         File.Copy(SharedFiles.Fixture("simulator-app-compose.json"), Path.Combine(directory, "app-compose.json"));
         File.Copy(SharedFiles.Fixture("simulator-sys-config.json"), Path.Combine(directory, "sys-config.json"));
+        File.Copy(SharedFiles.Fixture("simulator-appkeys.json"), Path.Combine(directory, "appkeys.json"));
     }
 
     public string Directory { get; }

@@ -1,0 +1,17 @@
+using System.CommandLine;
+
+namespace Dstack.Agent.Cli;
+
+/// <summary>The command line: one file per verb in this folder, registered here with one line each.</summary>
+internal static class AgentCli
+{
+    /// <summary>Builds the root command.</summary>
+    public static RootCommand Create() => new("dstack-agent: the dstack guest agent for Intel TDX confidential VMs")
+    {
+        RunCommand.Create(),
+        DevCommand.Create(),
+        QuoteCommand.Create(),
+        VerifyQuoteCommand.Create(),
+        ReplayCommand.Create(),
+    };
+}

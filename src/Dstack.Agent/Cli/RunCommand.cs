@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Dstack.Agent.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Dstack.Agent.Cli;
+
+/// <summary><c>dstack-agent run [--config FILE]</c>: the daemon.</summary>
+internal static class RunCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var config = new Option<FileInfo?>("--config", "-c")
+        {
+            Description = "JSON configuration file (sockets, access, limits, files); defaults apply without it",
+        };
+        var command = new Command("run", "Serve the guest-agent API on dstack.sock and tappd.sock") { config };
+        command.SetAction((parse, cancellationToken) =>
+            RunAsync(new AgentHostSettings { ConfigPath = parse.GetValue(config)?.FullName }, Console.Error, cancellationToken));
+        return command;
+    }
+
+    /// <summary>Runs a daemon until <paramref name="cancellationToken"/> fires or the host stops; returns the exit code.</summary>
+    public static async Task<int> RunAsync(AgentHostSettings settings, TextWriter error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var app = AgentHost.Build(settings);
+            await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await error.WriteLineAsync("dstack-agent: invalid configuration:").ConfigureAwait(false);
+            foreach (var failure in ex.Failures)
+            {
+                await error.WriteLineAsync("  - " + failure).ConfigureAwait(false);
+            }
+
+            return 2;
+        }
+        catch (AgentStartupException ex)
+        {
+            await error.WriteLineAsync("dstack-agent: " + ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Dstack.Agent.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Dstack.Agent.Hosting;
+
+/// <summary>The daemon's log messages (source-generated). Never log key material here.</summary>
+internal static partial class AgentLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Listening for {Listener} on {Path} (mode {Mode}, group {Group})")]
+    public static partial void BoundSocket(ILogger logger, ListenerKind listener, string path, string mode, string group);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Listening for {Listener} on socket-activated {Description}")]
+    public static partial void UsingActivatedSocket(ILogger logger, ListenerKind listener, string description);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Could not remove socket {Path}")]
+    public static partial void SocketCleanupFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Notified the service manager: {State}")]
+    public static partial void Notified(ILogger logger, string state);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Could not notify the service manager ({State})")]
+    public static partial void NotifyFailed(ILogger logger, string state, Exception exception);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "{Listener} {HttpMethod} {Path} from {Peer} -> {Status}")]
+    public static partial void RequestServed(ILogger logger, ListenerKind listener, string httpMethod, string path, string peer, int status);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "{Listener} {HttpMethod} {Path} refused: {Reason}")]
+    public static partial void RequestRefused(ILogger logger, ListenerKind listener, string httpMethod, string path, string reason);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "{Listener} {HttpMethod} {Path} from {Peer} failed: {Error}")]
+    public static partial void RequestFailed(ILogger logger, ListenerKind listener, string httpMethod, string path, string peer, string error);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "{Listener} method {Method} threw")]
+    public static partial void MethodThrew(ILogger logger, ListenerKind listener, string method, Exception exception);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Debug, Message = "{Listener} connection from {Peer}")]
+    public static partial void ConnectionAccepted(ILogger logger, ListenerKind listener, PeerCredentials? peer);
+}

@@ -1,0 +1,180 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dstack.Agent.Api;
+using Dstack.Agent.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Dstack.Agent.Identity;
+
+/// <summary>
+/// Reads the identity from the boot sequence's files. App id, instance id, compose hash and key-provider info are
+/// taken, as dstack does, from the first matching runtime (RTMR3) events before <c>system-ready</c> — the measured
+/// values. Where the runtime log lacks one (or does not exist, e.g. before boot finished), it is computed from the
+/// files as the boot sequence computes it: compose hash = SHA-256(app-compose bytes), app id =
+/// <c>.instance_info.app_id</c> or the first 20 bytes of the compose hash, instance id = <c>.instance_info.instance_id</c>.
+/// </summary>
+internal sealed class FileAppIdentitySource(IOptions<AgentOptions> options) : IAppIdentitySource
+{
+    private const long MaxComposeBytes = 50L * 1024 * 1024;
+    private const long MaxSmallFileBytes = 1024 * 1024;
+    private const long MaxRuntimeLogBytes = 16L * 1024 * 1024;
+
+    /// <inheritdoc />
+    public async Task<AppIdentity> GetAsync(CancellationToken cancellationToken)
+    {
+        var files = options.Value.Files;
+        var composeBytes = await ReadAsync(files.AppCompose, MaxComposeBytes, required: true, cancellationToken).ConfigureAwait(false);
+        var sysConfigBytes = await ReadAsync(files.SysConfig, MaxSmallFileBytes, required: true, cancellationToken).ConfigureAwait(false);
+        var instanceBytes = await ReadAsync(files.InstanceInfo, MaxSmallFileBytes, required: false, cancellationToken).ConfigureAwait(false);
+        var events = RuntimeEvents(await ReadAsync(files.RuntimeEvents, MaxRuntimeLogBytes, required: false, cancellationToken).ConfigureAwait(false));
+
+        var composeText = Encoding.UTF8.GetString(composeBytes!);
+        string appName;
+        bool publicTcbInfo;
+        using (var compose = Parse(files.AppCompose, composeBytes!))
+        {
+            appName = compose.RootElement.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString()! : "";
+            publicTcbInfo = !compose.RootElement.TryGetProperty("public_tcbinfo", out var tcb) || tcb.ValueKind != JsonValueKind.False;
+        }
+
+        string vmConfig;
+        using (var sysConfig = Parse(files.SysConfig, sysConfigBytes!))
+        {
+            vmConfig = sysConfig.RootElement.TryGetProperty("vm_config", out var vm) && vm.ValueKind == JsonValueKind.String
+                ? vm.GetString()!
+                : throw new RpcException($"{files.SysConfig} has no vm_config string");
+        }
+
+        var composeHash = events.GetValueOrDefault("compose-hash") ?? SHA256.HashData(composeBytes!);
+        var instanceAppId = Array.Empty<byte>();
+        var instanceId = Array.Empty<byte>();
+        if (instanceBytes is not null)
+        {
+            using var instance = Parse(files.InstanceInfo, instanceBytes);
+            instanceAppId = HexProperty(instance.RootElement, "app_id", files.InstanceInfo);
+            instanceId = HexProperty(instance.RootElement, "instance_id", files.InstanceInfo);
+        }
+
+        return new AppIdentity
+        {
+            AppId = events.GetValueOrDefault("app-id") ?? (instanceAppId.Length > 0 ? instanceAppId : composeHash[..20]),
+            InstanceId = events.GetValueOrDefault("instance-id") ?? instanceId,
+            ComposeHash = composeHash,
+            KeyProviderInfo = events.TryGetValue("key-provider", out var keyProvider) ? Encoding.UTF8.GetString(keyProvider) : "",
+            AppName = appName,
+            AppCompose = composeText,
+            PublicTcbInfo = publicTcbInfo,
+            VmConfig = vmConfig,
+            OsImageHash = OsImageHash(vmConfig),
+            CloudVendor = await DmiAsync(files.DmiDirectory, "sys_vendor", cancellationToken).ConfigureAwait(false),
+            CloudProduct = await DmiAsync(files.DmiDirectory, "product_name", cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    private static async Task<byte[]?> ReadAsync(string path, long limit, bool required, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            return required ? throw new RpcException($"cannot read {path}: file not found") : null;
+        }
+
+        if (info.Length > limit)
+        {
+            throw new RpcException($"cannot read {path}: larger than {limit} bytes");
+        }
+
+        return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static JsonDocument Parse(string path, byte[] bytes)
+    {
+        try
+        {
+            return JsonDocument.Parse(bytes);
+        }
+        catch (JsonException ex)
+        {
+            throw new RpcException($"cannot parse {path}: {ex.Message}", ex);
+        }
+    }
+
+    private static byte[] HexProperty(JsonElement element, string name, string path)
+    {
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return [];
+        }
+
+        try
+        {
+            return Hex.Decode(name, value.GetString()!);
+        }
+        catch (RpcException ex)
+        {
+            throw new RpcException($"cannot parse {path}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>First payload of each event name before the first <c>system-ready</c> (later events may be app-emitted).</summary>
+    private static Dictionary<string, byte[]> RuntimeEvents(byte[]? log)
+    {
+        var first = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        if (log is null)
+        {
+            return first;
+        }
+
+        foreach (var line in Encoding.UTF8.GetString(log).Split('\n'))
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            using var entry = JsonDocument.Parse(line);
+            var name = entry.RootElement.GetProperty("event").GetString() ?? "";
+            if (name == "system-ready")
+            {
+                break;
+            }
+
+            var payload = entry.RootElement.TryGetProperty("payload", out var p) && p.ValueKind == JsonValueKind.String
+                ? Convert.FromBase64String(p.GetString()!)
+                : [];
+            first.TryAdd(name, payload);
+        }
+
+        return first;
+    }
+
+    private static byte[] OsImageHash(string vmConfig)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(vmConfig);
+            return HexProperty(document.RootElement, "os_image_hash", "vm_config");
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    private static async Task<string> DmiAsync(string directory, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await File.ReadAllTextAsync(Path.Combine(directory, name), cancellationToken).ConfigureAwait(false)).Trim();
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+}

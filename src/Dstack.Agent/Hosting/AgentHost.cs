@@ -40,6 +40,11 @@ internal static class AgentHost
             agentConfiguration.AddJsonFile(full, optional: false, reloadOnChange: false);
         }
 
+        if (settings.ConfigurationValues is { } values)
+        {
+            agentConfiguration.AddInMemoryCollection(values);
+        }
+
         IConfigurationRoot configurationRoot;
         try
         {
@@ -72,6 +77,7 @@ internal static class AgentHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         settings.ConfigureLogging?.Invoke(builder.Logging);
         settings.ConfigureServices?.Invoke(services);
 

@@ -69,4 +69,18 @@ public sealed class OptionsValidationTests
         Assert.Equal(1, code2);
         Assert.Contains("not valid JSON", error2.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Tdx_mode_must_be_linux_or_simulated_and_simulated_needs_a_state_directory()
+    {
+        await using var agent = TestAgent.Create();
+        agent.Config["Tdx"] = new JsonObject { ["Mode"] = "sgx", ["Extra"] = 1 };
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(agent.StartAsync);
+        Assert.Contains(error.Failures, f => f.StartsWith("Tdx:Mode must be 'linux' or 'simulated', got 'sgx'", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("unknown configuration key 'Tdx:Extra'", StringComparison.Ordinal));
+
+        agent.Config["Tdx"] = new JsonObject { ["Mode"] = "simulated" };
+        var missing = await Assert.ThrowsAsync<OptionsValidationException>(agent.StartAsync);
+        Assert.Contains(missing.Failures, f => f.StartsWith("Tdx:StateDirectory is required", StringComparison.Ordinal));
+    }
 }

@@ -218,4 +218,31 @@ public sealed class QuoteMethodTests
         Assert.Equal(appCert, againJson.RootElement.GetProperty("app_cert").GetString()); // issued once, then kept
         Assert.Equal(Encoding.ASCII.GetByteCount(info.BodyText), info.Body.Length);
     }
+
+    [Fact]
+    public async Task A_register_extended_without_a_logged_event_is_an_error_not_a_hang()
+    {
+        await using var agent = await TestAgent.StartAsync();
+        using (var td = Dstack.Attestation.Simulation.SimulatedTd.Open(agent.Directory))
+        {
+            await td.Device.ExtendRtmrAsync(3, new byte[48], CancellationToken.None);
+        }
+
+        var response = await RawHttp.PostJsonAsync(agent.DstackSocket, "/GetQuote", "{}");
+        Assert.Equal(400, response.Status);
+        Assert.Contains("does not replay to the quoted RTMR3", response.BodyText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_logged_event_not_yet_extended_is_left_out_so_the_log_still_replays()
+    {
+        await using var agent = await TestAgent.StartAsync();
+        await File.WriteAllTextAsync(Path.Combine(agent.Directory, RuntimeEventLog.FileName), "{\"event\":\"pending\",\"payload\":\"\"}\n");
+        var response = await RawHttp.PostJsonAsync(agent.DstackSocket, "/GetQuote", "{}");
+        using var json = JsonDocument.Parse(response.Body);
+        var quote = SimulatedRoot.AssertVerifies(agent.Directory, Convert.FromHexString(json.RootElement.GetProperty("quote").GetString()!));
+        var events = EventLogJson.Deserialize(json.RootElement.GetProperty("event_log").GetString()!);
+        Assert.DoesNotContain(events, e => e.IsRuntimeEvent);
+        SimulatedRoot.AssertReplays(events, quote);
+    }
 }

@@ -35,4 +35,10 @@ public sealed class EthereumRpcException : EthereumException
 
     /// <summary>The revert reason decoded from <see cref="RevertData"/>.</summary>
     public RevertReason? Revert { get; }
+
+    /// <summary>Decodes <see cref="RevertData"/> again, also matching a contract's custom errors.</summary>
+    /// <param name="knownErrors">The contract's errors.</param>
+    /// <returns>The reason, or null without revert data.</returns>
+    public RevertReason? DecodeRevert(IEnumerable<AbiError> knownErrors) =>
+        RevertData is null ? null : RevertReason.Decode(RevertData, knownErrors);
 }

@@ -64,7 +64,7 @@ public sealed class DstackKmsContract
     /// <returns>The decision and its reason.</returns>
     /// <exception cref="EthereumRpcException">The call reverted (e.g. the app contract misbehaves): treat as refused.</exception>
     public Task<AuthorizationResult> IsAppAllowedAsync(AppBootInfo bootInfo, BlockTag? block = null, CancellationToken cancellationToken = default) =>
-        AuthorizeAsync("isAppAllowed" + BootInfoTuple, bootInfo, block, cancellationToken);
+        AuthorizeAsync("isAppAllowed(" + BootInfoTuple + ")", bootInfo, block, cancellationToken);
 
     /// <summary><c>isKmsAllowed(AppBootInfo)</c>: may this KMS instance receive the root keys?</summary>
     /// <param name="bootInfo">What the KMS verified about the other KMS.</param>
@@ -72,7 +72,7 @@ public sealed class DstackKmsContract
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The decision and its reason.</returns>
     public Task<AuthorizationResult> IsKmsAllowedAsync(AppBootInfo bootInfo, BlockTag? block = null, CancellationToken cancellationToken = default) =>
-        AuthorizeAsync("isKmsAllowed" + BootInfoTuple, bootInfo, block, cancellationToken);
+        AuthorizeAsync("isKmsAllowed(" + BootInfoTuple + ")", bootInfo, block, cancellationToken);
 
     /// <summary><c>gatewayAppId()</c>.</summary>
     /// <param name="block">The block to read at.</param>

@@ -1,7 +1,6 @@
 using Dstack.Tests;
 using Dstack.Attestation.Dcap;
 using Dstack.Attestation.Simulation;
-using Dstack.Attestation.Tests.Quotes;
 using Dstack.Attestation.Tests.Simulation;
 
 namespace Dstack.Attestation.Tests.Dcap;

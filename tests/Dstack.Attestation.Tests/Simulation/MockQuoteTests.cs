@@ -2,7 +2,6 @@ using Dstack.Tests;
 using Dstack.Attestation.Dcap;
 using Dstack.Attestation.Quotes;
 using Dstack.Attestation.Simulation;
-using Dstack.Attestation.Tests.Quotes;
 
 namespace Dstack.Attestation.Tests.Simulation;
 

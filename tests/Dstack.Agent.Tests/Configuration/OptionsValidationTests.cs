@@ -83,4 +83,16 @@ public sealed class OptionsValidationTests
         var missing = await Assert.ThrowsAsync<OptionsValidationException>(agent.StartAsync);
         Assert.Contains(missing.Failures, f => f.StartsWith("Tdx:StateDirectory is required", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void The_packaged_production_config_is_valid()
+    {
+        var path = Path.Combine(Dstack.Tests.SharedFiles.RepositoryRoot, "packaging", "config", "agent.json");
+        var root = Microsoft.Extensions.Configuration.JsonConfigurationExtensions.AddJsonFile(new Microsoft.Extensions.Configuration.ConfigurationBuilder(), path).Build();
+        var options = new Dstack.Agent.Configuration.AgentOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(root, options);
+        var result = new Dstack.Agent.Configuration.AgentOptionsValidator(new Dstack.Agent.Configuration.AgentConfiguration(root, path)).Validate(null, options);
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Equal("linux", options.Tdx.Mode);
+    }
 }

@@ -1,6 +1,6 @@
 'use strict';
 // A real gRPC client (grpc-js) calling our server for the .NET server tests.
-// Usage: node client.js '<json>' with {proto, address, tls?: {rootCert, key?, cert?}, maxSend?, maxReceive?,
+// Usage: node client.js '<json>' with {proto, address, tls?: {rootCert, key?, cert?, serverName?}, maxSend?, maxReceive?,
 //   calls: [{service, method, request, deadlineMs?, metadata?}]}; a call whose method the proto lacks goes out raw
 //   (empty message). Prints one JSON line: [{code, details, response}] in call order.
 const { grpc, loadKms, fromJson, toJson } = require('./common');
@@ -17,6 +17,7 @@ const credentials = config.tls
 const options = {};
 if (config.maxReceive) options['grpc.max_receive_message_length'] = config.maxReceive;
 if (config.maxSend) options['grpc.max_send_message_length'] = config.maxSend;
+if (config.tls && config.tls.serverName) options['grpc.ssl_target_name_override'] = config.tls.serverName;
 
 const clients = {};
 function clientFor(service) {

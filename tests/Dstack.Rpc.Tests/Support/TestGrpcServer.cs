@@ -33,6 +33,9 @@ internal sealed class TestGrpcServer : IAsyncDisposable
 
     public bool Tls { get; }
 
+    /// <summary>Completes when a "wait" handler started.</summary>
+    public TaskCompletionSource HandlerStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Completes when a "wait" handler saw its cancellation token fire.</summary>
     public TaskCompletionSource HandlerCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -75,6 +78,7 @@ internal sealed class TestGrpcServer : IAsyncDisposable
                 case "status":
                     throw new RpcException((StatusCode)int.Parse(parts[1], CultureInfo.InvariantCulture), parts[2]);
                 case "wait":
+                    server!.HandlerStarted.TrySetResult();
                     try
                     {
                         await Task.Delay(Timeout.Infinite, context.CancellationToken);
@@ -108,6 +112,18 @@ internal sealed class TestGrpcServer : IAsyncDisposable
         await app.StartAsync();
         server = new TestGrpcServer(app, tls is not null);
         return server;
+    }
+
+    /// <summary>
+    /// After a "wait" call ended with DEADLINE_EXCEEDED: when its handler ran, its token must have been cancelled.
+    /// (Under heavy load the caller's deadline can pass before the request reaches the handler at all.)
+    /// </summary>
+    public async Task AssertWaitingHandlerWasCancelledAsync()
+    {
+        if (HandlerStarted.Task.IsCompleted)
+        {
+            await HandlerCancelled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
     }
 
     public static GrpcServerTlsOptions MutualTls(TestCertificates certificates, ClientCertificateMode mode = ClientCertificateMode.AllowCertificate) => new()

@@ -28,6 +28,12 @@ internal static class RunCommand
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(error);
+        var booted = await Boot.BootHost.RunAsync(settings, error, onlyIfRequested: true, cancellationToken).ConfigureAwait(false);
+        if (booted != 0)
+        {
+            return booted;
+        }
+
         try
         {
             await using var app = AgentHost.Build(settings);

@@ -17,4 +17,7 @@ internal sealed class AgentOptions
 
     /// <summary>The TDX device (hardware or simulated).</summary>
     public TdxOptions Tdx { get; set; } = new();
+
+    /// <summary>The boot sequence (<c>dstack-agent boot</c>): key provider retries, storage step, kernel options.</summary>
+    public Boot.BootOptions Boot { get; set; } = new();
 }

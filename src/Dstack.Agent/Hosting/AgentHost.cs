@@ -28,32 +28,7 @@ internal static class AgentHost
         });
 
         // Options come from the config file only, so that the unknown-key check sees exactly what the operator wrote.
-        var agentConfiguration = new ConfigurationBuilder();
-        if (settings.ConfigPath is not null)
-        {
-            var full = Path.GetFullPath(settings.ConfigPath);
-            if (!File.Exists(full))
-            {
-                throw new AgentStartupException($"config file {full} does not exist");
-            }
-
-            agentConfiguration.AddJsonFile(full, optional: false, reloadOnChange: false);
-        }
-
-        if (settings.ConfigurationValues is { } values)
-        {
-            agentConfiguration.AddInMemoryCollection(values);
-        }
-
-        IConfigurationRoot configurationRoot;
-        try
-        {
-            configurationRoot = agentConfiguration.Build();
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new AgentStartupException($"config file {settings.ConfigPath} is not valid JSON: {ex.InnerException?.Message ?? ex.Message}", ex);
-        }
+        var configurationRoot = LoadConfiguration(settings);
 
         var services = builder.Services;
         services.AddSingleton(new AgentConfiguration(configurationRoot, settings.ConfigPath));
@@ -87,6 +62,38 @@ internal static class AgentHost
         var endpoint = app.Services.GetRequiredService<RpcEndpoint>();
         app.Run(endpoint.HandleAsync);
         return app;
+    }
+
+    /// <summary>The agent configuration: the config file (if any) with <see cref="AgentHostSettings.ConfigurationValues"/> over it.</summary>
+    /// <exception cref="AgentStartupException">The file is missing or not JSON.</exception>
+    public static IConfigurationRoot LoadConfiguration(AgentHostSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var agentConfiguration = new ConfigurationBuilder();
+        if (settings.ConfigPath is not null)
+        {
+            var full = Path.GetFullPath(settings.ConfigPath);
+            if (!File.Exists(full))
+            {
+                throw new AgentStartupException($"config file {full} does not exist");
+            }
+
+            agentConfiguration.AddJsonFile(full, optional: false, reloadOnChange: false);
+        }
+
+        if (settings.ConfigurationValues is { } values)
+        {
+            agentConfiguration.AddInMemoryCollection(values);
+        }
+
+        try
+        {
+            return agentConfiguration.Build();
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new AgentStartupException($"config file {settings.ConfigPath} is not valid JSON: {ex.InnerException?.Message ?? ex.Message}", ex);
+        }
     }
 
     private static void ConfigureKestrel(WebHostBuilderContext context, KestrelServerOptions kestrel)

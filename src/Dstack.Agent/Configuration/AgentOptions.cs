@@ -14,4 +14,7 @@ internal sealed class AgentOptions
 
     /// <summary>The files the boot sequence writes and the agent reads.</summary>
     public FilesOptions Files { get; set; } = new();
+
+    /// <summary>The TDX device (hardware or simulated).</summary>
+    public TdxOptions Tdx { get; set; } = new();
 }

@@ -56,8 +56,21 @@ internal sealed class AgentOptionsValidator(AgentConfiguration configuration) : 
         CheckFilePath(errors, "Files:SysConfig", files.SysConfig);
         CheckFilePath(errors, "Files:InstanceInfo", files.InstanceInfo);
         CheckFilePath(errors, "Files:AppKeys", files.AppKeys);
-        CheckFilePath(errors, "Files:RuntimeEvents", files.RuntimeEvents);
         CheckFilePath(errors, "Files:DmiDirectory", files.DmiDirectory);
+
+        var tdx = options.Tdx;
+        switch (tdx.Mode)
+        {
+            case TdxOptions.LinuxMode:
+                CheckFilePath(errors, "Tdx:RuntimeLogDirectory", tdx.RuntimeLogDirectory);
+                break;
+            case TdxOptions.SimulatedMode:
+                CheckFilePath(errors, "Tdx:StateDirectory", tdx.StateDirectory);
+                break;
+            default:
+                errors.Add($"Tdx:Mode must be '{TdxOptions.LinuxMode}' or '{TdxOptions.SimulatedMode}', got '{tdx.Mode}'");
+                break;
+        }
 
         if (errors.Count == 0)
         {

@@ -10,7 +10,7 @@ internal static class ConfigurationKeys
 {
     private static readonly Dictionary<string, string[]> Sections = new(StringComparer.OrdinalIgnoreCase)
     {
-        [""] = [nameof(AgentOptions.Sockets), nameof(AgentOptions.Access), nameof(AgentOptions.Limits), nameof(AgentOptions.Files)],
+        [""] = [nameof(AgentOptions.Sockets), nameof(AgentOptions.Access), nameof(AgentOptions.Limits), nameof(AgentOptions.Files), nameof(AgentOptions.Tdx)],
         [nameof(AgentOptions.Sockets)] =
         [
             nameof(SocketOptions.Dstack), nameof(SocketOptions.Tappd), nameof(SocketOptions.Mode), nameof(SocketOptions.Group),
@@ -25,8 +25,9 @@ internal static class ConfigurationKeys
         [nameof(AgentOptions.Files)] =
         [
             nameof(FilesOptions.AppCompose), nameof(FilesOptions.SysConfig), nameof(FilesOptions.InstanceInfo),
-            nameof(FilesOptions.AppKeys), nameof(FilesOptions.RuntimeEvents), nameof(FilesOptions.DmiDirectory),
+            nameof(FilesOptions.AppKeys), nameof(FilesOptions.DmiDirectory),
         ],
+        [nameof(AgentOptions.Tdx)] = [nameof(TdxOptions.Mode), nameof(TdxOptions.StateDirectory), nameof(TdxOptions.RuntimeLogDirectory)],
     };
 
     /// <summary>Keys (lists' items aside) that hold arrays of scalars.</summary>

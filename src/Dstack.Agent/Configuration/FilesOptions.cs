@@ -15,9 +15,6 @@ internal sealed class FilesOptions
     /// <summary>The app keys released by the key provider.</summary>
     public string AppKeys { get; set; } = "/dstack/.host-shared/.appkeys.json";
 
-    /// <summary>The runtime (RTMR3) event log, one JSON object per line.</summary>
-    public string RuntimeEvents { get; set; } = "/run/log/dstack/runtime_events.log";
-
     /// <summary>Directory with the DMI strings <c>sys_vendor</c> and <c>product_name</c>.</summary>
     public string DmiDirectory { get; set; } = "/sys/class/dmi/id";
 }

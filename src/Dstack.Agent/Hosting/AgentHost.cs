@@ -1,4 +1,6 @@
 using Dstack.Agent.Api;
+using Dstack.Agent.Certificates;
+using Dstack.Agent.Platform;
 using Dstack.Agent.Configuration;
 using Dstack.Agent.Identity;
 using Dstack.Agent.Methods;
@@ -38,6 +40,11 @@ internal static class AgentHost
             agentConfiguration.AddJsonFile(full, optional: false, reloadOnChange: false);
         }
 
+        if (settings.ConfigurationValues is { } values)
+        {
+            agentConfiguration.AddInMemoryCollection(values);
+        }
+
         IConfigurationRoot configurationRoot;
         try
         {
@@ -57,6 +64,10 @@ internal static class AgentHost
         services.AddSingleton<AgentListeners>();
         services.AddSingleton<SystemdNotifier>();
         services.AddHostedService<SystemdNotifyService>();
+        services.AddSingleton(sp => TdxPlatform.Create(sp.GetRequiredService<IOptions<AgentOptions>>().Value.Tdx, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<QuoteService>();
+        services.AddSingleton<CertificateService>();
+        services.AddSingleton<DemoCertificate>();
         services.AddSingleton<IAppIdentitySource, FileAppIdentitySource>();
         services.AddSingleton<IAppKeysSource, FileAppKeysSource>();
         services.AddSingleton<Dstack.Crypto.Secp256k1.ISecp256k1>(Dstack.Crypto.Secp256k1.BouncyCastleSecp256k1.Instance);
@@ -66,6 +77,7 @@ internal static class AgentHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         settings.ConfigureLogging?.Invoke(builder.Logging);
         settings.ConfigureServices?.Invoke(services);
 

@@ -3,9 +3,11 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Dstack.Attestation.Simulation;
 using Dstack.Kms.Cli;
+using Dstack.Kms.Configuration;
 using Dstack.Kms.Hosting;
 using Dstack.Kms.Keys;
 using Dstack.Tests;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Dstack.Kms.Tests;
@@ -19,7 +21,7 @@ public sealed class KmsOptionsTests
         var config = Write(dir, new
         {
             Listen = new { Port = 70000, Adress = "x" },
-            Tdx = new { Device = "sgx" },
+            Tdx = new { Mode = "sgx" },
             TrustRoot = new { Kind = "simulated" },
             Policy = new { Kind = "webhook", WebhookUrl = "ftp://x" },
             Extra = 1,
@@ -33,7 +35,7 @@ public sealed class KmsOptionsTests
         Assert.Contains("unknown configuration key 'Extra'", text, StringComparison.Ordinal);
         Assert.Contains("unknown configuration key 'Listen:Adress'", text, StringComparison.Ordinal);
         Assert.Contains("Listen:Port must be in 1..65535, got 70000", text, StringComparison.Ordinal);
-        Assert.Contains("Tdx:Device must be 'linux' or 'simulated', got 'sgx'", text, StringComparison.Ordinal);
+        Assert.Contains("Tdx:Mode must be 'linux' or 'simulated', got 'sgx'", text, StringComparison.Ordinal);
         Assert.Contains("TrustRoot:SimulatedStateDirectory is required", text, StringComparison.Ordinal);
         Assert.Contains("Policy:WebhookUrl must be an absolute http(s) URL", text, StringComparison.Ordinal);
     }
@@ -45,7 +47,7 @@ public sealed class KmsOptionsTests
         var config = Write(dir, new
         {
             Production = true,
-            Tdx = new { Device = "simulated", StateDirectory = dir.Path },
+            Tdx = new { Mode = "simulated", StateDirectory = dir.Path },
             TrustRoot = new { Kind = "simulated", SimulatedStateDirectory = dir.Path },
             Attestation = new { AllowDebugTds = true },
             Policy = new { Kind = "dev" },
@@ -101,7 +103,7 @@ public sealed class KmsOptionsTests
         {
             Listen = new { Address = "127.0.0.1", Port = port, Domain = "kms.local" },
             KeyStore = new { Directory = keys },
-            Tdx = new { Device = "simulated", StateDirectory = tdDir },
+            Tdx = new { Mode = "simulated", StateDirectory = tdDir },
             TrustRoot = new { Kind = "simulated", SimulatedStateDirectory = tdDir },
             Policy = new { Kind = "dev" },
         });
@@ -119,6 +121,19 @@ public sealed class KmsOptionsTests
 
         Assert.True(File.Exists(Path.Combine(keys, RootKeyFiles.RootK256Key)));
         Assert.True(File.Exists(Path.Combine(keys, RootKeyFiles.BootstrapInfo)));
+    }
+
+    [Fact]
+    public void Packaged_config_is_a_valid_production_configuration()
+    {
+        var path = Path.Combine(SharedFiles.RepositoryRoot, "packaging", "config", "kms.json");
+        var configuration = new ConfigurationBuilder().AddJsonFile(path).Build();
+        var options = configuration.Get<KmsOptions>()!;
+
+        var result = new KmsOptionsValidator(new KmsConfiguration(configuration, path)).Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.True(options.Production);
     }
 
     private static void Quiet(ILoggingBuilder logging) => logging.ClearProviders();

@@ -17,7 +17,7 @@ internal static class KmsConfigurationKeys
         ],
         [nameof(KmsOptions.Listen)] = [nameof(ListenOptions.Address), nameof(ListenOptions.Port), nameof(ListenOptions.Domain)],
         [nameof(KmsOptions.KeyStore)] = [nameof(KeyStoreOptions.Directory)],
-        [nameof(KmsOptions.Tdx)] = [nameof(TdxOptions.Device), nameof(TdxOptions.StateDirectory), nameof(TdxOptions.RuntimeEventLog)],
+        [nameof(KmsOptions.Tdx)] = [nameof(TdxOptions.Mode), nameof(TdxOptions.StateDirectory), nameof(TdxOptions.RuntimeLogDirectory)],
         [nameof(KmsOptions.TrustRoot)] = [nameof(TrustRootOptions.Kind), nameof(TrustRootOptions.SimulatedStateDirectory)],
         [nameof(KmsOptions.Attestation)] = [nameof(AttestationOptions.AllowDebugTds)],
         [nameof(KmsOptions.Policy)] =

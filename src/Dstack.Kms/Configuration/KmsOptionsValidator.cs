@@ -42,9 +42,9 @@ internal sealed class KmsOptionsValidator(KmsConfiguration configuration) : IVal
                 errors.Add("a production configuration must not use the dev policy (Policy:Kind = dev allows every caller)");
             }
 
-            if (Is(options.Tdx.Device, TdxOptions.Simulated))
+            if (Is(options.Tdx.Mode, TdxOptions.Simulated))
             {
-                errors.Add("a production configuration must not run on a simulated TD (Tdx:Device = simulated)");
+                errors.Add("a production configuration must not run on a simulated TD (Tdx:Mode = simulated)");
             }
 
             if (options.Attestation.AllowDebugTds)
@@ -82,16 +82,16 @@ internal sealed class KmsOptionsValidator(KmsConfiguration configuration) : IVal
 
     private static void CheckTdx(List<string> errors, TdxOptions tdx)
     {
-        if (Is(tdx.Device, TdxOptions.Simulated))
+        if (Is(tdx.Mode, TdxOptions.Simulated))
         {
             if (string.IsNullOrWhiteSpace(tdx.StateDirectory))
             {
-                errors.Add("Tdx:StateDirectory is required when Tdx:Device is simulated");
+                errors.Add("Tdx:StateDirectory is required when Tdx:Mode is simulated");
             }
         }
-        else if (!Is(tdx.Device, TdxOptions.Linux))
+        else if (!Is(tdx.Mode, TdxOptions.Linux))
         {
-            errors.Add($"Tdx:Device must be '{TdxOptions.Linux}' or '{TdxOptions.Simulated}', got '{tdx.Device}'");
+            errors.Add($"Tdx:Mode must be '{TdxOptions.Linux}' or '{TdxOptions.Simulated}', got '{tdx.Mode}'");
         }
     }
 

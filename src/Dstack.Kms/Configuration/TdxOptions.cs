@@ -1,20 +1,20 @@
 namespace Dstack.Kms.Configuration;
 
-/// <summary>The KMS's own TD: a real one through Linux interfaces or a simulated one in a state directory.</summary>
+/// <summary>The KMS's own TD (same shape as the agent's <c>Tdx</c> section): real Linux interfaces or a simulated TD.</summary>
 internal sealed class TdxOptions
 {
-    /// <summary>Device kind value for the Linux TDX guest interfaces.</summary>
+    /// <summary>Value of <see cref="Mode"/> for the real hardware.</summary>
     public const string Linux = "linux";
 
-    /// <summary>Device kind value for a simulated TD.</summary>
+    /// <summary>Value of <see cref="Mode"/> for the software TD kept in <see cref="StateDirectory"/>.</summary>
     public const string Simulated = "simulated";
 
     /// <summary><c>linux</c> (default) or <c>simulated</c>.</summary>
-    public string Device { get; set; } = Linux;
+    public string Mode { get; set; } = Linux;
 
-    /// <summary>State directory of the simulated TD (required with <c>simulated</c>).</summary>
+    /// <summary>State directory of the simulated TD (required in simulated mode; its runtime log lives there too).</summary>
     public string? StateDirectory { get; set; }
 
-    /// <summary>Runtime event log of the KMS's own TD (Linux); default <c>/run/log/dstack/runtime_events.log</c>.</summary>
-    public string? RuntimeEventLog { get; set; }
+    /// <summary>Directory of the TD's runtime event log in linux mode (dstack: <c>/run/log/dstack</c>).</summary>
+    public string RuntimeLogDirectory { get; set; } = "/run/log/dstack";
 }

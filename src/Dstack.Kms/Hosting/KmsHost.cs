@@ -21,9 +21,6 @@ namespace Dstack.Kms.Hosting;
 /// <summary>Builds the daemon: validated options, trust root, policy, root keys, the service and the TLS listener.</summary>
 internal static class KmsHost
 {
-    /// <summary>Default runtime event log of a real TD.</summary>
-    public const string DefaultRuntimeEventLog = "/run/log/dstack/runtime_events.log";
-
     /// <summary>Builds (but does not start) the daemon.</summary>
     /// <exception cref="KmsStartupException">The config file is missing or not JSON.</exception>
     public static WebApplication Build(KmsHostSettings settings)
@@ -110,7 +107,7 @@ internal static class KmsHost
     private static ITdxDevice CreateDevice(IServiceProvider services)
     {
         var tdx = Options(services).Tdx;
-        return string.Equals(tdx.Device, TdxOptions.Simulated, StringComparison.OrdinalIgnoreCase)
+        return string.Equals(tdx.Mode, TdxOptions.Simulated, StringComparison.OrdinalIgnoreCase)
             ? services.GetRequiredService<SimulatedTdHandle>().Td.Device
             : new LinuxTdxDevice();
     }
@@ -118,8 +115,8 @@ internal static class KmsHost
     private static TdxAttestationSource CreateAttestationSource(IServiceProvider services)
     {
         var tdx = Options(services).Tdx;
-        var simulated = string.Equals(tdx.Device, TdxOptions.Simulated, StringComparison.OrdinalIgnoreCase);
-        var log = tdx.RuntimeEventLog ?? (simulated ? Path.Combine(Path.GetFullPath(tdx.StateDirectory!), RuntimeEventLog.FileName) : DefaultRuntimeEventLog);
+        var simulated = string.Equals(tdx.Mode, TdxOptions.Simulated, StringComparison.OrdinalIgnoreCase);
+        var log = Path.Combine(Path.GetFullPath(simulated ? tdx.StateDirectory! : tdx.RuntimeLogDirectory), RuntimeEventLog.FileName);
         return new TdxAttestationSource(services.GetRequiredService<ITdxDevice>(), log);
     }
 
@@ -160,9 +157,11 @@ internal static class KmsHost
             {
                 // the certificate appears once the root keys are loaded at start-up
                 ServerCertificateSelector = (_, _) => holder.Keys is { } keys ? (cache ??= new X509CertificateCache(keys.CreateRpcServerCertificate())).Certificate : null,
-                // RA-TLS: a client certificate is optional at the TLS layer; the attestation inside it is what authenticates
+                // RA-TLS: a client certificate is optional, and must chain to the temp CA when present; the attestation
+                // inside it is what authenticates the caller (KmsService)
                 ClientCertificateMode = ClientCertificateMode.AllowCertificate,
-                ClientCertificateValidation = (_, _, _) => true,
+                ClientCertificateValidation = (certificate, _, _) =>
+                    holder.Keys is { } keys && TempCaClientCertificates.ChainsTo(certificate, keys.TempCaCertificate),
             });
         });
     }

@@ -204,6 +204,31 @@ public sealed class KmsServiceTests
     }
 
     [Fact]
+    public async Task Boot_log_that_does_not_replay_to_the_quoted_rtmr1_is_refused()
+    {
+        using var bed = await KmsTestBed.CreateAsync();
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var reportData = Dstack.Crypto.ReportData.QuoteReportData.ForRaTlsCertificate(key.ExportSubjectPublicKeyInfo());
+        var quote = await bed.Caller.Device.GetQuoteAsync(reportData, None);
+        var attestation = await KmsTestBed.CreateAttestationAsync(bed.Caller, quote, reportData, KmsTestBed.VmConfig);
+        var index = attestation.EventLog.ToList().FindIndex(e => e.Imr == 1);
+        var forged = attestation.EventLog.ToList();
+        forged[index] = forged[index] with { Digest = new byte[48] };
+        attestation = attestation with { EventLog = forged };
+        using var issuer = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var cert = new Dstack.Crypto.RaTls.RaTlsCertificateBuilder(TimeProvider.System).Issue(
+            key.ExportSubjectPublicKeyInfo(),
+            new Dstack.Crypto.RaTls.RaTlsCertificateOptions { Subject = "RA-TLS TEMP Cert", Attestation = Dstack.Attestation.Formats.AttestationCodec.EncodeV0(attestation) },
+            new X500DistinguishedName("CN=issuer"),
+            issuer);
+
+        var result = await bed.Service.GetAppKeyAsync(new AppKeyRequest(cert, 1, KmsTestBed.VmConfig), None);
+
+        Assert.True(index >= 0);
+        Assert.StartsWith("RTMR1 mismatch", result.Refusal?.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unsupported_api_version_is_refused()
     {
         using var bed = await KmsTestBed.CreateAsync();

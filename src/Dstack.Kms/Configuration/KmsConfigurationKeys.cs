@@ -25,7 +25,7 @@ internal static class KmsConfigurationKeys
             nameof(PolicyOptions.Kind), nameof(PolicyOptions.Path), nameof(PolicyOptions.WebhookUrl),
             nameof(PolicyOptions.WebhookTimeoutSeconds), nameof(PolicyOptions.DevGatewayAppId),
         ],
-        [nameof(KmsOptions.Onboarding)] = [nameof(OnboardingOptions.SourceUrl)],
+        [nameof(KmsOptions.Onboarding)] = [nameof(OnboardingOptions.SourceUrl), nameof(OnboardingOptions.VmConfig)],
     };
 
     /// <summary>Returns the full path of every key in <paramref name="configuration"/> that no option reads.</summary>

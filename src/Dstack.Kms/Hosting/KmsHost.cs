@@ -46,6 +46,7 @@ internal static class KmsHost
         services.AddSingleton(CreatePolicy);
         services.AddSingleton<KmsService>();
         services.AddHostedService<RootKeyStartupService>();
+        services.AddHostedService<PolicyStartupService>();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -132,6 +133,7 @@ internal static class KmsHost
                 PolicyOptions.File => new FilePolicy(policy.Path!, logger),
                 PolicyOptions.Webhook => new WebhookPolicy(
                     new HttpClient(), new Uri(policy.WebhookUrl!), TimeSpan.FromSeconds(policy.WebhookTimeoutSeconds), services.GetRequiredService<TimeProvider>(), logger),
+                PolicyOptions.OnChain => OnChainPolicy.FromOptions(policy, services.GetRequiredService<TimeProvider>(), logger),
                 _ => new DevPolicy(services.GetRequiredService<KmsTrustAnchor>(), policy.DevGatewayAppId),
             };
         }

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Dstack.Ethereum;
 using Dstack.Kms.Policies;
 using Dstack.Kms.Service;
@@ -64,6 +66,19 @@ public sealed class OnChainFailClosedTests(OnChainFixture fixture) : IClassFixtu
         AssertUnavailable(await dead.GetAppKeyAsync(image));
         var result = await failover.GetAppKeyAsync(image);
         Assert.True(result.IsSuccess, result.Refusal?.Reason);
+    }
+
+    [Fact]
+    public async Task A_node_that_never_answers_times_out_and_refuses()
+    {
+        var (image, composeHash, appId) = await AllowedAppAsync(Chain);
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start(); // accepts connections (backlog) and never answers
+        var url = new Uri($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/");
+        using var bed = await OnChainTestBed.CreateAsync([url], Chain.Kms.Address, appId, composeHash, timeout: TimeSpan.FromMilliseconds(300));
+
+        AssertUnavailable(await bed.GetAppKeyAsync(image));
+        Assert.Contains("no answer within", bed.Log.Last(63), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -41,7 +41,8 @@ internal sealed class OnChainTestBed : IDisposable
         EvmAddress appId,
         byte[] composeHash,
         string blockTag = "latest",
-        ulong chainId = AnvilProcess.DefaultChainId)
+        ulong chainId = AnvilProcess.DefaultChainId,
+        TimeSpan? timeout = null)
     {
         var bed = new OnChainTestBed();
         bed.Caller = bed.Own(SimulatedTd.Open(Path.Combine(bed._directory.Path, "caller")));
@@ -52,7 +53,7 @@ internal sealed class OnChainTestBed : IDisposable
             Path.Combine(bed._directory.Path, "keys"), Crypto.Secp256k1.BouncyCastleSecp256k1.Instance, TimeProvider.System, new TdxAttestationSource(kmsTd.Device, kmsTd.Events.LogPath));
         bed.Holder.Set(await store.BootstrapAsync("kms.test", CancellationToken.None));
         bed.Authenticator = new CallerAuthenticator(anchor, false, TimeProvider.System);
-        bed.Policy = bed.Own(new OnChainPolicy(rpcUrls, chainId, kmsContract, OnChainBlockTag.Parse(blockTag), TimeSpan.FromSeconds(5), TimeProvider.System, bed.Log));
+        bed.Policy = bed.Own(new OnChainPolicy(rpcUrls, chainId, kmsContract, OnChainBlockTag.Parse(blockTag), timeout ?? TimeSpan.FromSeconds(5), TimeProvider.System, bed.Log));
         bed.Service = new KmsService(bed.Holder, bed.Authenticator, bed.Policy, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<KmsService>.Instance);
         return bed;
     }

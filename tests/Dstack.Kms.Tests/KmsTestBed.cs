@@ -122,7 +122,8 @@ internal sealed class KmsTestBed : IDisposable
         string vmConfig,
         Func<byte[], byte[]>? tamperQuote = null,
         bool bindOtherKey = false,
-        bool debug = false)
+        bool debug = false,
+        (string CertificatePem, string KeyPem)? tempCa = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var spki = key.ExportSubjectPublicKeyInfo();
@@ -151,13 +152,24 @@ internal sealed class KmsTestBed : IDisposable
 
         quote = tamperQuote?.Invoke(quote) ?? quote;
         var attestation = await CreateAttestationAsync(td, quote, reportData, vmConfig);
-        using var tempCa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        return new RaTlsCertificateBuilder(TimeProvider.System).Issue(spki, new RaTlsCertificateOptions
+        // signed by the KMS's temp CA when given (it is what GetTempCaCert hands out), else by a throwaway one
+        using var issuerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var issuerName = new X500DistinguishedName("CN=Dstack Client Temp CA");
+        if (tempCa is { } ca)
+        {
+            issuerKey.ImportFromPem(ca.KeyPem);
+            using var issuer = X509Certificate2.CreateFromPem(ca.CertificatePem);
+            issuerName = issuer.SubjectName;
+        }
+
+        using var issued = new RaTlsCertificateBuilder(TimeProvider.System).Issue(spki, new RaTlsCertificateOptions
         {
             Subject = "RA-TLS TEMP Cert",
             SpecialUsage = null,
             Attestation = AttestationCodec.EncodeV0(attestation),
-        }, new X500DistinguishedName("CN=Dstack Client Temp CA"), tempCa);
+        }, issuerName, issuerKey);
+        using var withKey = issued.CopyWithPrivateKey(key);
+        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
     }
 
     public static async Task<VersionedAttestation> CreateAttestationAsync(SimulatedTd td, byte[] quote, byte[] reportData, string vmConfig)

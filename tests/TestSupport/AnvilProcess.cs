@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -53,7 +51,7 @@ internal sealed class AnvilProcess : IAsyncDisposable
             throw new InvalidOperationException("anvil not installed: run `npm ci` in tests/ (see test.sh)");
         }
 
-        var port = FreePort();
+        var port = TcpPorts.GetFree();
         var start = new ProcessStartInfo(ExecutablePath)
         {
             RedirectStandardOutput = true,
@@ -95,14 +93,6 @@ internal sealed class AnvilProcess : IAsyncDisposable
                 await Task.Delay(100);
             }
         }
-    }
-
-    /// <summary>A loopback port nobody listens on (at the time of the call).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Sends one JSON-RPC request; returns its <c>result</c>.</summary>

@@ -27,7 +27,7 @@ internal static class KmsConfigurationKeys
             nameof(PolicyOptions.RpcUrls), nameof(PolicyOptions.ChainId), nameof(PolicyOptions.KmsContract),
             nameof(PolicyOptions.BlockTag), nameof(PolicyOptions.TimeoutSeconds),
         ],
-        [nameof(KmsOptions.Onboarding)] = [nameof(OnboardingOptions.SourceUrl)],
+        [nameof(KmsOptions.Onboarding)] = [nameof(OnboardingOptions.SourceUrl), nameof(OnboardingOptions.VmConfig)],
     };
 
     /// <summary>Keys that hold a JSON array of single values (children named 0, 1, …).</summary>

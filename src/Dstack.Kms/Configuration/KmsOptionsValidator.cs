@@ -30,6 +30,11 @@ internal sealed class KmsOptionsValidator(KmsConfiguration configuration) : IVal
             errors.Add($"Onboarding:SourceUrl must be an absolute http(s) URL, got '{source}'");
         }
 
+        if (options.Onboarding.VmConfig.Length > 0 && !IsJsonObject(options.Onboarding.VmConfig))
+        {
+            errors.Add("Onboarding:VmConfig must be a JSON object (a vm_config document), or empty");
+        }
+
         if (options.Production)
         {
             if (Is(options.TrustRoot.Kind, TrustRootOptions.Simulated))
@@ -173,6 +178,19 @@ internal sealed class KmsOptionsValidator(KmsConfiguration configuration) : IVal
         }
 
         return true;
+    }
+
+    private static bool IsJsonObject(string value)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(value);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     private static bool IsHttpUrl(string value) =>

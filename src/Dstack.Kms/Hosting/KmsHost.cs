@@ -5,6 +5,7 @@ using Dstack.Crypto.Secp256k1;
 using Dstack.Kms.Authentication;
 using Dstack.Kms.Configuration;
 using Dstack.Kms.Keys;
+using Dstack.Kms.Onboarding;
 using Dstack.Kms.Policies;
 using Dstack.Kms.Service;
 using Microsoft.AspNetCore.Builder;
@@ -45,8 +46,17 @@ internal static class KmsHost
             sp.GetRequiredService<KmsTrustAnchor>(), Options(sp).Attestation.AllowDebugTds, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(CreatePolicy);
         services.AddSingleton<KmsService>();
-        services.AddHostedService<RootKeyStartupService>();
+        services.AddSingleton(sp => new KmsOnboarding(
+            sp.GetRequiredService<RootKeyStore>(),
+            sp.GetRequiredService<IKmsAttestationSource>(),
+            sp.GetRequiredService<CallerAuthenticator>(),
+            sp.GetRequiredService<IKmsPolicy>(),
+            sp.GetRequiredService<ISecp256k1>(),
+            sp.GetRequiredService<TimeProvider>(),
+            Logger(sp)));
+        // the policy backend is checked (chain id, contract code) before the root keys are loaded or onboarded
         services.AddHostedService<PolicyStartupService>();
+        services.AddHostedService<RootKeyStartupService>();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

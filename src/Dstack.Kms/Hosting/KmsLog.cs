@@ -19,8 +19,14 @@ internal static partial class KmsLog
     [LoggerMessage(EventId = 4, Level = LogLevel.Critical, Message = "KMS start-up failed: {Reason}")]
     public static partial void StartupFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "No root keys and Onboarding:SourceUrl is set ({SourceUrl}): onboarding needs the RPC client, which is not wired yet")]
-    public static partial void OnboardingNotAvailable(ILogger logger, string sourceUrl);
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "No root keys in {Directory}: onboarding from the source KMS {SourceUrl}")]
+    public static partial void OnboardingStarted(ILogger logger, string directory, string sourceUrl);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Onboarding from {SourceUrl}, attempt {Attempt} failed, retrying in {Delay}: {Reason}")]
+    public static partial void OnboardingRetry(ILogger logger, string sourceUrl, int attempt, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Onboarded from {SourceUrl}: root CA SPKI sha256 {CaFingerprint}, k256 root public key {K256PublicKey}")]
+    private static partial void OnboardedCore(ILogger logger, string sourceUrl, string caFingerprint, string k256PublicKey);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Policy file {Path} loaded ({AppCount} apps, {OsImageCount} OS images)")]
     public static partial void PolicyFileLoaded(ILogger logger, string path, int appCount, int osImageCount);
@@ -53,6 +59,15 @@ internal static partial class KmsLog
         if (logger.IsEnabled(LogLevel.Information))
         {
             KeysGeneratedCore(logger, directory, keys.CaFingerprint, Convert.ToHexStringLower(keys.K256PublicKey));
+        }
+    }
+
+    /// <summary>Logs keys obtained from a source KMS by their public fingerprints.</summary>
+    public static void Onboarded(ILogger logger, string sourceUrl, KmsRootKeys keys)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            OnboardedCore(logger, sourceUrl, keys.CaFingerprint, Convert.ToHexStringLower(keys.K256PublicKey));
         }
     }
 

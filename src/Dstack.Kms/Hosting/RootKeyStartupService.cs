@@ -1,5 +1,6 @@
 using Dstack.Kms.Configuration;
 using Dstack.Kms.Keys;
+using Dstack.Kms.Onboarding;
 using Dstack.Kms.Service;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,12 +9,14 @@ using Microsoft.Extensions.Options;
 namespace Dstack.Kms.Hosting;
 
 /// <summary>
-/// Start-up step (kms.md §2.4): load the root keys, or bootstrap them in the KMS's own TD when the store is empty.
-/// A partial or corrupt store, or a failed bootstrap, stops the host with the reason.
+/// Start-up step (kms.md §2.4): load the root keys; when the store is empty, obtain them from the source KMS of
+/// <c>Onboarding:SourceUrl</c> (kms.md §2.3, retried while the source is unreachable) or else bootstrap them in the KMS's
+/// own TD. A partial or corrupt store, a refused onboarding or a failed bootstrap stops the host with the reason.
 /// </summary>
 internal sealed class RootKeyStartupService(
     RootKeyStore store,
     KmsKeyHolder holder,
+    KmsOnboarding onboarding,
     IOptions<KmsOptions> options,
     ILogger<RootKeyStartupService> logger) : IHostedService
 {
@@ -32,13 +35,22 @@ internal sealed class RootKeyStartupService(
 
             if (options.Value.Onboarding.SourceUrl is { Length: > 0 } source)
             {
-                KmsLog.OnboardingNotAvailable(logger, source);
-                throw new KmsStartupException($"no root keys in {store.Directory} and onboarding from {source} needs the KMS RPC client, which this build does not include yet");
+                KmsLog.OnboardingStarted(logger, store.Directory, source);
+                var onboarded = await onboarding.OnboardAsync(
+                    new Uri(source), options.Value.Listen.Domain, options.Value.Onboarding.VmConfig, cancellationToken).ConfigureAwait(false);
+                holder.Set(onboarded);
+                return;
             }
 
             var generated = await store.BootstrapAsync(options.Value.Listen.Domain, cancellationToken).ConfigureAwait(false);
             holder.Set(generated);
             KmsLog.KeysGenerated(logger, store.Directory, generated);
+        }
+        catch (OnboardingException ex)
+        {
+            var message = $"onboarding from {options.Value.Onboarding.SourceUrl} failed: {ex.Message}";
+            KmsLog.StartupFailed(logger, message);
+            throw new KmsStartupException(message, ex);
         }
         catch (KeyStoreException ex)
         {

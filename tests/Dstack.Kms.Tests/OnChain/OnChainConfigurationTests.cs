@@ -100,7 +100,7 @@ public sealed class OnChainConfigurationTests(OnChainFixture fixture) : IClassFi
 
         return Write(dir, new
         {
-            Listen = new { Address = "127.0.0.1", Port = AnvilProcess.FreePort(), Domain = "kms.local" },
+            Listen = new { Address = "127.0.0.1", Port = TcpPorts.GetFree(), Domain = "kms.local" },
             KeyStore = new { Directory = Path.Combine(dir.Path, "keys") },
             Tdx = new { Mode = "simulated", StateDirectory = tdDir },
             TrustRoot = new { Kind = "simulated", SimulatedStateDirectory = tdDir },

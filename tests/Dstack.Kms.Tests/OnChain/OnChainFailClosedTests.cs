@@ -14,7 +14,7 @@ public sealed class OnChainFailClosedTests(OnChainFixture fixture) : IClassFixtu
 
     private OnChainDeployment Chain => fixture.Chain;
 
-    private static Uri DeadUrl() => new($"http://127.0.0.1:{AnvilProcess.FreePort()}/");
+    private static Uri DeadUrl() => new($"http://127.0.0.1:{TcpPorts.GetFree()}/");
 
     private static async Task<(byte[] Image, byte[] ComposeHash, EvmAddress AppId)> AllowedAppAsync(OnChainDeployment chain)
     {

@@ -24,8 +24,16 @@ internal static class KmsConfigurationKeys
         [
             nameof(PolicyOptions.Kind), nameof(PolicyOptions.Path), nameof(PolicyOptions.WebhookUrl),
             nameof(PolicyOptions.WebhookTimeoutSeconds), nameof(PolicyOptions.DevGatewayAppId),
+            nameof(PolicyOptions.RpcUrls), nameof(PolicyOptions.ChainId), nameof(PolicyOptions.KmsContract),
+            nameof(PolicyOptions.BlockTag), nameof(PolicyOptions.TimeoutSeconds),
         ],
         [nameof(KmsOptions.Onboarding)] = [nameof(OnboardingOptions.SourceUrl), nameof(OnboardingOptions.VmConfig)],
+    };
+
+    /// <summary>Keys that hold a JSON array of single values (children named 0, 1, …).</summary>
+    private static readonly HashSet<string> Arrays = new(StringComparer.OrdinalIgnoreCase)
+    {
+        nameof(KmsOptions.Policy) + ":" + nameof(PolicyOptions.RpcUrls),
     };
 
     /// <summary>Returns the full path of every key in <paramref name="configuration"/> that no option reads.</summary>
@@ -52,9 +60,35 @@ internal static class KmsConfigurationKeys
             {
                 Walk(child, childPath, unknown);
             }
+            else if (Arrays.Contains(childPath))
+            {
+                WalkArray(child, childPath, unknown);
+            }
             else if (child.GetChildren().Any())
             {
                 unknown.Add(childPath + " (expected a single value)");
+            }
+        }
+    }
+
+    private static void WalkArray(IConfigurationSection node, string path, List<string> unknown)
+    {
+        // an empty JSON array reads as an empty value
+        if (node.Value is { Length: > 0 })
+        {
+            unknown.Add(path + " (expected an array)");
+        }
+
+        foreach (var item in node.GetChildren())
+        {
+            var itemPath = path + ":" + item.Key;
+            if (!int.TryParse(item.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                unknown.Add(itemPath + " (expected an array)");
+            }
+            else if (item.GetChildren().Any())
+            {
+                unknown.Add(itemPath + " (expected a single value)");
             }
         }
     }

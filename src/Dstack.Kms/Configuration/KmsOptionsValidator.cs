@@ -143,6 +143,10 @@ internal sealed class KmsOptionsValidator(KmsConfiguration configuration) : IVal
                 errors.Add($"Policy:WebhookTimeoutSeconds must be in 1..600, got {policy.WebhookTimeoutSeconds}");
             }
         }
+        else if (Is(policy.Kind, PolicyOptions.OnChain))
+        {
+            OnChainPolicyOptionsValidation.Check(errors, policy);
+        }
         else if (Is(policy.Kind, PolicyOptions.Dev))
         {
             if (!Is(trustRoot.Kind, TrustRootOptions.Simulated))
@@ -152,7 +156,7 @@ internal sealed class KmsOptionsValidator(KmsConfiguration configuration) : IVal
         }
         else
         {
-            errors.Add($"Policy:Kind must be '{PolicyOptions.File}', '{PolicyOptions.Webhook}' or '{PolicyOptions.Dev}', got '{policy.Kind}'");
+            errors.Add($"Policy:Kind must be '{PolicyOptions.File}', '{PolicyOptions.Webhook}', '{PolicyOptions.OnChain}' or '{PolicyOptions.Dev}', got '{policy.Kind}'");
         }
     }
 

@@ -12,7 +12,10 @@ internal sealed class PolicyOptions
     /// <summary>Kind value of the allow-everything development policy.</summary>
     public const string Dev = "dev";
 
-    /// <summary><c>file</c>, <c>webhook</c> or <c>dev</c>; required.</summary>
+    /// <summary>Kind value of the on-chain policy (<c>DstackKms.isAppAllowed</c>/<c>isKmsAllowed</c> by <c>eth_call</c>).</summary>
+    public const string OnChain = "onchain";
+
+    /// <summary><c>file</c>, <c>webhook</c>, <c>onchain</c> or <c>dev</c>; required.</summary>
     public string Kind { get; set; } = string.Empty;
 
     /// <summary>Policy file path (kind <c>file</c>).</summary>
@@ -26,4 +29,19 @@ internal sealed class PolicyOptions
 
     /// <summary>Gateway app id returned by the dev policy; default <c>any</c>.</summary>
     public string DevGatewayAppId { get; set; } = "any";
+
+    /// <summary>Ethereum JSON-RPC URLs, tried in order with failover (kind <c>onchain</c>).</summary>
+    public List<string> RpcUrls { get; set; } = [];
+
+    /// <summary>The chain the <see cref="KmsContract"/> lives on; checked against <c>eth_chainId</c> (kind <c>onchain</c>).</summary>
+    public ulong ChainId { get; set; }
+
+    /// <summary>Address of the <c>DstackKms</c> proxy (kind <c>onchain</c>).</summary>
+    public string? KmsContract { get; set; }
+
+    /// <summary>Block read at: <c>latest</c>, <c>safe</c>, <c>finalized</c> or <c>head-N</c> (kind <c>onchain</c>); default <c>latest</c>.</summary>
+    public string BlockTag { get; set; } = "latest";
+
+    /// <summary>Timeout of one JSON-RPC request in seconds (kind <c>onchain</c>); default 10.</summary>
+    public int TimeoutSeconds { get; set; } = 10;
 }

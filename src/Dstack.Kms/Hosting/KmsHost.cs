@@ -54,6 +54,8 @@ internal static class KmsHost
             sp.GetRequiredService<ISecp256k1>(),
             sp.GetRequiredService<TimeProvider>(),
             Logger(sp)));
+        // the policy backend is checked (chain id, contract code) before the root keys are loaded or onboarded
+        services.AddHostedService<PolicyStartupService>();
         services.AddHostedService<RootKeyStartupService>();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
@@ -141,6 +143,7 @@ internal static class KmsHost
                 PolicyOptions.File => new FilePolicy(policy.Path!, logger),
                 PolicyOptions.Webhook => new WebhookPolicy(
                     new HttpClient(), new Uri(policy.WebhookUrl!), TimeSpan.FromSeconds(policy.WebhookTimeoutSeconds), services.GetRequiredService<TimeProvider>(), logger),
+                PolicyOptions.OnChain => OnChainPolicy.FromOptions(policy, services.GetRequiredService<TimeProvider>(), logger),
                 _ => new DevPolicy(services.GetRequiredService<KmsTrustAnchor>(), policy.DevGatewayAppId),
             };
         }

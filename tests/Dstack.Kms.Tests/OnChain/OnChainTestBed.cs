@@ -1,0 +1,106 @@
+using System.Security.Cryptography.X509Certificates;
+using Dstack.Attestation.Simulation;
+using Dstack.Ethereum;
+using Dstack.Kms.Authentication;
+using Dstack.Kms.Keys;
+using Dstack.Kms.Policies;
+using Dstack.Kms.Service;
+using Dstack.Tests;
+
+namespace Dstack.Kms.Tests.OnChain;
+
+/// <summary>
+/// A bootstrapped KMS whose policy is <see cref="OnChainPolicy"/>, and a simulated caller VM that booted with a given
+/// app id (an app contract address) and compose hash, whose quotes chain to the trusted simulated root.
+/// </summary>
+internal sealed class OnChainTestBed : IDisposable
+{
+    private readonly List<IDisposable> _owned = [];
+    private readonly TempDirectory _directory = new();
+
+    private OnChainTestBed()
+    {
+    }
+
+    public SimulatedTd Caller { get; private set; } = null!;
+
+    public KmsKeyHolder Holder { get; } = new();
+
+    public CallerAuthenticator Authenticator { get; private set; } = null!;
+
+    public OnChainPolicy Policy { get; private set; } = null!;
+
+    public CapturingLogger Log { get; } = new();
+
+    public KmsService Service { get; private set; } = null!;
+
+    /// <summary>Builds the bed; the policy reads <paramref name="kmsContract"/> through <paramref name="rpcUrls"/>.</summary>
+    public static async Task<OnChainTestBed> CreateAsync(
+        IReadOnlyList<Uri> rpcUrls,
+        EvmAddress kmsContract,
+        EvmAddress appId,
+        byte[] composeHash,
+        string blockTag = "latest",
+        ulong chainId = AnvilProcess.DefaultChainId,
+        TimeSpan? timeout = null)
+    {
+        var bed = new OnChainTestBed();
+        bed.Caller = bed.Own(SimulatedTd.Open(Path.Combine(bed._directory.Path, "caller")));
+        var kmsTd = bed.Own(SimulatedTd.Open(Path.Combine(bed._directory.Path, "kms-td")));
+        await KmsTestBed.BootAsync(bed.Caller, appId.ToArray(), composeHash, KmsTestBed.InstanceId);
+        var anchor = bed.Own(KmsTrustAnchor.Simulated(bed.Caller.Pki, TimeProvider.System));
+        var store = new RootKeyStore(
+            Path.Combine(bed._directory.Path, "keys"), Crypto.Secp256k1.BouncyCastleSecp256k1.Instance, TimeProvider.System, new TdxAttestationSource(kmsTd.Device, kmsTd.Events.LogPath));
+        bed.Holder.Set(await store.BootstrapAsync("kms.test", CancellationToken.None));
+        bed.Authenticator = new CallerAuthenticator(anchor, false, TimeProvider.System);
+        bed.Policy = bed.Own(new OnChainPolicy(rpcUrls, chainId, kmsContract, OnChainBlockTag.Parse(blockTag), timeout ?? TimeSpan.FromSeconds(5), TimeProvider.System, bed.Log));
+        bed.Service = new KmsService(bed.Holder, bed.Authenticator, bed.Policy, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<KmsService>.Instance);
+        return bed;
+    }
+
+    public static string VmConfig(byte[] osImageHash) => $"{{\"os_image_hash\":\"{Convert.ToHexStringLower(osImageHash)}\",\"cpu_count\":2}}";
+
+    /// <summary>GetAppKey from the caller VM with a fresh RA-TLS client certificate.</summary>
+    public async Task<KmsResult<AppKeyResponse>> GetAppKeyAsync(byte[] osImageHash)
+    {
+        var config = VmConfig(osImageHash);
+        using var cert = await KmsTestBed.CreateCallerCertificateAsync(Caller, config);
+        return await Service.GetAppKeyAsync(new AppKeyRequest(cert, 1, config), CancellationToken.None);
+    }
+
+    /// <summary>GetKmsKey from the caller VM (as a KMS instance being onboarded).</summary>
+    public async Task<KmsResult<KmsKeyResponse>> GetKmsKeyAsync(byte[] osImageHash)
+    {
+        var config = VmConfig(osImageHash);
+        using var cert = await KmsTestBed.CreateCallerCertificateAsync(Caller, config);
+        return await Service.GetKmsKeyAsync(new KmsKeyRequest(cert, config), CancellationToken.None);
+    }
+
+    /// <summary>What the KMS verifies about the caller (its device id and aggregated MR, to put on chain).</summary>
+    public async Task<BootInfo> CallerBootInfoAsync(byte[] osImageHash)
+    {
+        var config = VmConfig(osImageHash);
+        using X509Certificate2 cert = await KmsTestBed.CreateCallerCertificateAsync(Caller, config);
+        var caller = await Authenticator.AuthenticateCertificateAsync(cert, config, CancellationToken.None);
+        Assert.True(caller.IsSuccess, caller.Refusal?.Reason);
+        return caller.Value.BootInfo;
+    }
+
+    private T Own<T>(T disposable)
+        where T : IDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+
+    public void Dispose()
+    {
+        Holder.Dispose();
+        foreach (var item in Enumerable.Reverse(_owned))
+        {
+            item.Dispose();
+        }
+
+        _directory.Dispose();
+    }
+}

@@ -20,9 +20,8 @@ internal static class Arguments
             return address;
         }
 
-        var digits = trimmed.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? trimmed[2..] : null;
-        var why = digits is null ? "it must start with 0x"
-            : digits.Length != 40 ? $"it has {digits.Length} hex digits, an address has 40"
+        var digits = trimmed.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? trimmed[2..] : trimmed;
+        var why = digits.Length != 40 ? $"it has {digits.Length} hex digits, an address has 40"
             : !digits.All(char.IsAsciiHexDigit) ? "it contains a character that is not a hex digit"
             : "its mixed-case EIP-55 checksum is wrong (check for a typo, or write it all in lower case)";
         throw new GovUsageException($"{argument}: '{trimmed}' is not an Ethereum address: {why}");

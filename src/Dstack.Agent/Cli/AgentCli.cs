@@ -9,6 +9,7 @@ internal static class AgentCli
     public static RootCommand Create() => new("dstack-agent: the dstack guest agent for Intel TDX confidential VMs")
     {
         RunCommand.Create(),
+        BootCommand.Create(),
         DevCommand.Create(),
         QuoteCommand.Create(),
         VerifyQuoteCommand.Create(),

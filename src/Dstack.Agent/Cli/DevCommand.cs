@@ -1,59 +1,136 @@
 using System.CommandLine;
-using Dstack.Attestation.Dcap;
-using Dstack.Attestation.EventLog;
-using Dstack.Attestation.Quotes;
+using Dstack.Agent.Dev;
+using Dstack.Agent.Hosting;
+using Dstack.Agent.Identity;
 using Dstack.Attestation.Simulation;
+using Dstack.Crypto.Secp256k1;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Dstack.Agent.Cli;
 
 /// <summary>
-/// <c>dstack-agent dev [--state-dir DIR]</c>: opens (or creates) the simulated TD, prints its measurements, takes a quote,
-/// verifies it under the TD's mock root, and checks that the event log replays to the quoted RTMRs.
+/// <c>dstack-agent dev [--socket-dir DIR] [--state-dir DIR]</c>: the daemon on the simulated TD of the state directory,
+/// serving <c>dstack.sock</c> and <c>tappd.sock</c> in the socket directory. On first start it writes a sample
+/// app-compose and sys-config, seeds the instance id and the dev app keys, and emits the boot events; later starts reuse
+/// all of it (the boot events are never emitted twice). Ctrl-C stops it and removes the sockets.
 /// </summary>
 internal static class DevCommand
 {
-    public const string DefaultStateDirectory = ".dstack";
+    /// <summary>Default socket and state directory.</summary>
+    public const string DefaultDirectory = ".dstack";
 
+    /// <summary>Builds the verb.</summary>
     public static Command Create()
     {
-        var stateDir = new Option<string>("--state-dir") { Description = "State directory of the simulated TD", DefaultValueFactory = _ => DefaultStateDirectory };
-        var command = new Command("dev", "Run the simulated TD: print its measurements and a verified quote") { stateDir };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(stateDir)!, Console.Out, Console.Error, cancellationToken));
+        var socketDir = new Option<string>("--socket-dir") { Description = "Where dstack.sock and tappd.sock are created", DefaultValueFactory = _ => DefaultDirectory };
+        var stateDir = new Option<string>("--state-dir") { Description = "State of the simulated TD, its app files and dev keys (created on first start)", DefaultValueFactory = _ => DefaultDirectory };
+        var command = new Command("dev", "Run the agent on a simulated TDX device with a sample app, for development") { socketDir, stateDir };
+        command.SetAction((parse, cancellationToken) =>
+            RunAsync(parse.GetValue(socketDir)!, parse.GetValue(stateDir)!, Console.Out, Console.Error, cancellationToken));
         return command;
     }
 
-    public static async Task<int> RunAsync(string stateDirectory, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>Prepares the state directory, boots it once and serves until <paramref name="cancellationToken"/> fires.</summary>
+    public static async Task<int> RunAsync(
+        string socketDirectory,
+        string stateDirectory,
+        TextWriter output,
+        TextWriter error,
+        CancellationToken cancellationToken,
+        Action<IServiceCollection>? configureServices = null,
+        Action<ILoggingBuilder>? configureLogging = null,
+        Func<Task>? started = null)
     {
-        using var td = SimulatedTd.Open(stateDirectory);
-        var reportData = new byte[64];
-        "dstack-agent dev"u8.CopyTo(reportData);
-        var quoteBytes = await td.Device.GetQuoteAsync(reportData, cancellationToken).ConfigureAwait(false);
-        var verdict = new QuoteVerifier(td.TrustRoot).Verify(quoteBytes, td.Pki.CreateCollateral(DateTimeOffset.UtcNow));
-        var events = await td.ReadEventLogAsync(cancellationToken).ConfigureAwait(false);
-        var quote = TdxQuote.Parse(quoteBytes);
-        var check = RtmrReplay.Check(events, new RtmrValues(quote.Rtmrs[0].Span, quote.Rtmrs[1].Span, quote.Rtmrs[2].Span, quote.Rtmrs[3].Span));
-
-        await output.WriteLineAsync($"simulated TD in {td.StateDirectory}").ConfigureAwait(false);
-        await output.WriteLineAsync($"  mock DCAP root      {td.TrustRoot.Name} (public key sha256 {td.TrustRoot.PublicKeyFingerprint})").ConfigureAwait(false);
-        await output.WriteLineAsync($"  mrtd                {Convert.ToHexStringLower(quote.MrTd.Span)}").ConfigureAwait(false);
-        for (var i = 0; i < quote.Rtmrs.Count; i++)
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        DevState state;
+        int emitted;
+        string trustRoot;
+        try
         {
-            await output.WriteLineAsync($"  rtmr{i}               {Convert.ToHexStringLower(quote.Rtmrs[i].Span)}").ConfigureAwait(false);
+            state = DevState.Prepare(stateDirectory);
+            Directory.CreateDirectory(socketDirectory);
+            var material = DevKeyMaterial.Derive(state.KeySeed, state.AppId, state.InstanceId, BouncyCastleSecp256k1.Instance);
+            using var td = SimulatedTd.Open(state.Directory);
+            trustRoot = $"{td.TrustRoot.Name} (public key sha256 {td.TrustRoot.PublicKeyFingerprint})";
+            emitted = await DevBoot.RunOnceAsync(state, td.Events, material.KeyProviderInfo, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         }
-
-        await output.WriteLineAsync($"  quote               v{quote.Version}, {quoteBytes.Length} bytes, report data {Convert.ToHexStringLower(quote.ReportData.Span[..16])}…").ConfigureAwait(false);
-        await output.WriteLineAsync($"  DCAP verification   {(verdict.IsValid ? "valid" : "INVALID: " + string.Join("; ", verdict.Failures))} (TCB status {verdict.TcbStatus})").ConfigureAwait(false);
-        await output.WriteLineAsync($"  event log replay    {events.Count} events, {check.Describe()}").ConfigureAwait(false);
-        await output.WriteLineAsync().ConfigureAwait(false);
-        await output.WriteLineAsync("Try:").ConfigureAwait(false);
-        await output.WriteLineAsync($"  dotnet run --project src/Dstack.Agent -- quote --simulated --state-dir {stateDirectory} --report-data 0x1234 > quote.hex").ConfigureAwait(false);
-        await output.WriteLineAsync($"  dotnet run --project src/Dstack.Agent -- verify-quote --simulated-root --state-dir {stateDirectory} quote.hex").ConfigureAwait(false);
-        if (!verdict.IsValid || !check.IsMatch)
+        catch (AgentStartupException ex)
         {
-            await error.WriteLineAsync("dev: the simulated TD is inconsistent (see above)").ConfigureAwait(false);
+            await error.WriteLineAsync("dstack-agent dev: " + ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync("dstack-agent dev: " + ex.Message).ConfigureAwait(false);
             return 1;
         }
 
-        return 0;
+        var socketDir = Path.GetFullPath(socketDirectory);
+        var settings = new AgentHostSettings
+        {
+            ConfigurationValues = new Dictionary<string, string?>
+            {
+                ["Sockets:Dstack"] = Path.Combine(socketDir, "dstack.sock"),
+                ["Sockets:Tappd"] = Path.Combine(socketDir, "tappd.sock"),
+                ["Files:AppCompose"] = state.PathOf(DevState.ComposeFileName),
+                ["Files:SysConfig"] = state.PathOf(DevState.SysConfigFileName),
+                ["Files:InstanceInfo"] = state.PathOf(DevState.InstanceInfoFileName),
+                ["Tdx:Mode"] = "simulated",
+                ["Tdx:StateDirectory"] = state.Directory,
+            },
+            Environment = ProcessEnvironment.From(new Dictionary<string, string?>()),
+            ConfigureLogging = configureLogging,
+            ConfigureServices = services =>
+            {
+                services.AddSingleton<IAppKeysSource>(sp => new SeededAppKeysSource(state, sp.GetRequiredService<ISecp256k1>(), sp.GetRequiredService<TimeProvider>()));
+                configureServices?.Invoke(services);
+            },
+        };
+
+        return await RunCommand.RunAsync(settings, error, cancellationToken, async () =>
+        {
+            await output.WriteAsync(Help(state, socketDir, trustRoot, emitted)).ConfigureAwait(false);
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (started is not null)
+            {
+                await started().ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>What the user sees once the sockets listen: identity, paths and commands to try.</summary>
+    internal static string Help(DevState state, string socketDir, string trustRoot, int emitted)
+    {
+        var dstack = Path.Combine(socketDir, "dstack.sock");
+        var tappd = Path.Combine(socketDir, "tappd.sock");
+        var boot = emitted > 0 ? $"booted now ({emitted} runtime events emitted)" : "already booted (boot events are not emitted again)";
+        var lines = new[]
+        {
+            "dstack-agent dev: the guest agent on a simulated TDX device",
+            $"  state directory  {state.Directory}, {boot}",
+            $"  app id           {Convert.ToHexStringLower(state.AppId)}",
+            $"  instance id      {Convert.ToHexStringLower(state.InstanceId)}",
+            $"  compose hash     {Convert.ToHexStringLower(state.ComposeHash)} ({state.PathOf(DevState.ComposeFileName)})",
+            $"  mock DCAP root   {trustRoot}",
+            $"  dstack.sock      {dstack}",
+            $"  tappd.sock       {tappd}",
+            "",
+            "Try:",
+            $"  curl --unix-socket {dstack} http://localhost/Info",
+            $"  curl --unix-socket {dstack} 'http://localhost/GetKey?path=my/key&purpose=signing'",
+            $"  curl --unix-socket {dstack} -H 'Content-Type: application/json' -d '{{\"event\":\"my-event\",\"payload\":\"cafe\"}}' http://localhost/EmitEvent",
+            $"  curl --unix-socket {tappd} http://localhost/prpc/Tappd.Info",
+            "Check a quote (its signature under the mock root, and the event log against its RTMRs):",
+            $"  curl -s --unix-socket {dstack} 'http://localhost/GetQuote?report_data=1234' > quote.json",
+            $"  dstack-agent replay --simulated-root --state-dir {state.Directory} quote.json",
+            $"  jq -r .quote quote.json | dstack-agent verify-quote --simulated-root --state-dir {state.Directory} -",
+            "With the dstack SDKs:",
+            $"  export DSTACK_SIMULATOR_ENDPOINT={dstack} TAPPD_SIMULATOR_ENDPOINT={tappd}",
+            "Press Ctrl-C to stop.",
+            "",
+        };
+        return string.Join(Environment.NewLine, lines);
     }
 }

@@ -20,13 +20,34 @@ internal static class RunCommand
         return command;
     }
 
-    /// <summary>Runs a daemon until <paramref name="cancellationToken"/> fires or the host stops; returns the exit code.</summary>
-    public static async Task<int> RunAsync(AgentHostSettings settings, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a daemon until <paramref name="cancellationToken"/> fires or the host stops; returns the exit code.
+    /// <paramref name="started"/> runs once the sockets are listening.
+    /// </summary>
+    public static async Task<int> RunAsync(AgentHostSettings settings, TextWriter error, CancellationToken cancellationToken, Func<Task>? started = null)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(error);
+        var booted = await Boot.BootHost.RunAsync(settings, error, onlyIfRequested: true, cancellationToken).ConfigureAwait(false);
+        if (booted != 0)
+        {
+            return booted;
+        }
+
         try
         {
             await using var app = AgentHost.Build(settings);
-            await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (started is not null)
+            {
+                await started().ConfigureAwait(false);
+            }
+
+            await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.WaitForShutdownAsync(app, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
             return 0;
         }
         catch (OptionsValidationException ex)

@@ -14,4 +14,10 @@ internal sealed class AgentOptions
 
     /// <summary>The files the boot sequence writes and the agent reads.</summary>
     public FilesOptions Files { get; set; } = new();
+
+    /// <summary>The TDX device (hardware or simulated).</summary>
+    public TdxOptions Tdx { get; set; } = new();
+
+    /// <summary>The boot sequence (<c>dstack-agent boot</c>): key provider retries, storage step, kernel options.</summary>
+    public Boot.BootOptions Boot { get; set; } = new();
 }

@@ -56,8 +56,41 @@ internal sealed class AgentOptionsValidator(AgentConfiguration configuration) : 
         CheckFilePath(errors, "Files:SysConfig", files.SysConfig);
         CheckFilePath(errors, "Files:InstanceInfo", files.InstanceInfo);
         CheckFilePath(errors, "Files:AppKeys", files.AppKeys);
-        CheckFilePath(errors, "Files:RuntimeEvents", files.RuntimeEvents);
         CheckFilePath(errors, "Files:DmiDirectory", files.DmiDirectory);
+
+        CheckFilePath(errors, "Files:EncryptedEnv", files.EncryptedEnv);
+        CheckFilePath(errors, "Files:DecryptedEnv", files.DecryptedEnv);
+        CheckFilePath(errors, "Files:DecryptedEnvJson", files.DecryptedEnvJson);
+
+        var boot = options.Boot;
+        if (boot.KmsRetryTimeoutSeconds < 0)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"Boot:KmsRetryTimeoutSeconds must be 0 (keep trying) or positive, got {boot.KmsRetryTimeoutSeconds}"));
+        }
+
+        CheckPositive(errors, "Boot:KmsRetryInitialDelayMilliseconds", boot.KmsRetryInitialDelayMilliseconds);
+        CheckPositive(errors, "Boot:KmsRetryMaxDelaySeconds", boot.KmsRetryMaxDelaySeconds);
+        CheckPositive(errors, "Boot:KmsCallTimeoutSeconds", boot.KmsCallTimeoutSeconds);
+        CheckPositive(errors, "Boot:KmsConnectTimeoutSeconds", boot.KmsConnectTimeoutSeconds);
+        CheckFilePath(errors, "Boot:KernelCommandLine", boot.KernelCommandLine);
+        if (boot.Storage.Command is { } command && command.Length > 0 && !Path.IsPathFullyQualified(command))
+        {
+            errors.Add($"Boot:Storage:Command must be an absolute path, got '{command}'");
+        }
+
+        var tdx = options.Tdx;
+        switch (tdx.Mode)
+        {
+            case TdxOptions.LinuxMode:
+                CheckFilePath(errors, "Tdx:RuntimeLogDirectory", tdx.RuntimeLogDirectory);
+                break;
+            case TdxOptions.SimulatedMode:
+                CheckFilePath(errors, "Tdx:StateDirectory", tdx.StateDirectory);
+                break;
+            default:
+                errors.Add($"Tdx:Mode must be '{TdxOptions.LinuxMode}' or '{TdxOptions.SimulatedMode}', got '{tdx.Mode}'");
+                break;
+        }
 
         if (errors.Count == 0)
         {

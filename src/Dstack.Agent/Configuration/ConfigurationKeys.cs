@@ -10,7 +10,7 @@ internal static class ConfigurationKeys
 {
     private static readonly Dictionary<string, string[]> Sections = new(StringComparer.OrdinalIgnoreCase)
     {
-        [""] = [nameof(AgentOptions.Sockets), nameof(AgentOptions.Access), nameof(AgentOptions.Limits), nameof(AgentOptions.Files)],
+        [""] = [nameof(AgentOptions.Sockets), nameof(AgentOptions.Access), nameof(AgentOptions.Limits), nameof(AgentOptions.Files), nameof(AgentOptions.Tdx), nameof(AgentOptions.Boot)],
         [nameof(AgentOptions.Sockets)] =
         [
             nameof(SocketOptions.Dstack), nameof(SocketOptions.Tappd), nameof(SocketOptions.Mode), nameof(SocketOptions.Group),
@@ -25,14 +25,24 @@ internal static class ConfigurationKeys
         [nameof(AgentOptions.Files)] =
         [
             nameof(FilesOptions.AppCompose), nameof(FilesOptions.SysConfig), nameof(FilesOptions.InstanceInfo),
-            nameof(FilesOptions.AppKeys), nameof(FilesOptions.RuntimeEvents), nameof(FilesOptions.DmiDirectory),
+            nameof(FilesOptions.AppKeys), nameof(FilesOptions.DmiDirectory), nameof(FilesOptions.EncryptedEnv),
+            nameof(FilesOptions.DecryptedEnv), nameof(FilesOptions.DecryptedEnvJson),
         ],
+        [nameof(AgentOptions.Tdx)] = [nameof(TdxOptions.Mode), nameof(TdxOptions.StateDirectory), nameof(TdxOptions.RuntimeLogDirectory)],
+        [nameof(AgentOptions.Boot)] =
+        [
+            nameof(Boot.BootOptions.BeforeServing), nameof(Boot.BootOptions.KmsRetryTimeoutSeconds),
+            nameof(Boot.BootOptions.KmsRetryInitialDelayMilliseconds), nameof(Boot.BootOptions.KmsRetryMaxDelaySeconds),
+            nameof(Boot.BootOptions.KmsCallTimeoutSeconds), nameof(Boot.BootOptions.KmsConnectTimeoutSeconds),
+            nameof(Boot.BootOptions.KernelCommandLine), nameof(Boot.BootOptions.Storage),
+        ],
+        ["Boot:Storage"] = [nameof(Boot.StorageOptions.Command), nameof(Boot.StorageOptions.Arguments)],
     };
 
     /// <summary>Keys (lists' items aside) that hold arrays of scalars.</summary>
     private static readonly HashSet<string> Lists = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Access:AllowedUids", "Access:AllowedGids",
+        "Access:AllowedUids", "Access:AllowedGids", "Boot:Storage:Arguments",
     };
 
     /// <summary>Returns the full path of every key in <paramref name="configuration"/> that no option reads.</summary>

@@ -15,8 +15,14 @@ internal sealed class FilesOptions
     /// <summary>The app keys released by the key provider.</summary>
     public string AppKeys { get; set; } = "/dstack/.host-shared/.appkeys.json";
 
-    /// <summary>The runtime (RTMR3) event log, one JSON object per line.</summary>
-    public string RuntimeEvents { get; set; } = "/run/log/dstack/runtime_events.log";
+    /// <summary>The encrypted environment supplied by the host (optional; tdx-boot §4.7).</summary>
+    public string EncryptedEnv { get; set; } = "/dstack/.host-shared/.encrypted-env";
+
+    /// <summary>Where the boot writes the decrypted environment as <c>KEY=VALUE</c> lines.</summary>
+    public string DecryptedEnv { get; set; } = "/dstack/.host-shared/.decrypted-env";
+
+    /// <summary>Where the boot writes the decrypted environment as a JSON object.</summary>
+    public string DecryptedEnvJson { get; set; } = "/dstack/.host-shared/.decrypted-env.json";
 
     /// <summary>Directory with the DMI strings <c>sys_vendor</c> and <c>product_name</c>.</summary>
     public string DmiDirectory { get; set; } = "/sys/class/dmi/id";

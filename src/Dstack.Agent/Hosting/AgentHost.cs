@@ -1,4 +1,6 @@
 using Dstack.Agent.Api;
+using Dstack.Agent.Certificates;
+using Dstack.Agent.Platform;
 using Dstack.Agent.Configuration;
 using Dstack.Agent.Identity;
 using Dstack.Agent.Methods;
@@ -26,6 +28,47 @@ internal static class AgentHost
         });
 
         // Options come from the config file only, so that the unknown-key check sees exactly what the operator wrote.
+        var configurationRoot = LoadConfiguration(settings);
+
+        var services = builder.Services;
+        services.AddSingleton(new AgentConfiguration(configurationRoot, settings.ConfigPath));
+        services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
+        services.AddOptions<AgentOptions>().Bind(configurationRoot).ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(settings.Environment);
+        services.AddSingleton<AgentListeners>();
+        services.AddSingleton<SystemdNotifier>();
+        services.AddHostedService<SystemdNotifyService>();
+        services.AddSingleton(sp => TdxPlatform.Create(sp.GetRequiredService<IOptions<AgentOptions>>().Value.Tdx, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<QuoteService>();
+        services.AddSingleton<CertificateService>();
+        services.AddSingleton<DemoCertificate>();
+        services.AddSingleton<IAppIdentitySource, FileAppIdentitySource>();
+        services.AddSingleton<IAppKeysSource, FileAppKeysSource>();
+        services.AddSingleton<Dstack.Crypto.Secp256k1.ISecp256k1>(Dstack.Crypto.Secp256k1.BouncyCastleSecp256k1.Instance);
+        services.AddSingleton<RpcEndpoint>();
+        services.AddRpcMethods();
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        settings.ConfigureLogging?.Invoke(builder.Logging);
+        settings.ConfigureServices?.Invoke(services);
+
+        builder.WebHost.ConfigureKestrel(ConfigureKestrel);
+
+        var app = builder.Build();
+        var endpoint = app.Services.GetRequiredService<RpcEndpoint>();
+        app.Run(endpoint.HandleAsync);
+        return app;
+    }
+
+    /// <summary>The agent configuration: the config file (if any) with <see cref="AgentHostSettings.ConfigurationValues"/> over it.</summary>
+    /// <exception cref="AgentStartupException">The file is missing or not JSON.</exception>
+    public static IConfigurationRoot LoadConfiguration(AgentHostSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
         var agentConfiguration = new ConfigurationBuilder();
         if (settings.ConfigPath is not null)
         {
@@ -38,43 +81,19 @@ internal static class AgentHost
             agentConfiguration.AddJsonFile(full, optional: false, reloadOnChange: false);
         }
 
-        IConfigurationRoot configurationRoot;
+        if (settings.ConfigurationValues is { } values)
+        {
+            agentConfiguration.AddInMemoryCollection(values);
+        }
+
         try
         {
-            configurationRoot = agentConfiguration.Build();
+            return agentConfiguration.Build();
         }
         catch (InvalidDataException ex)
         {
             throw new AgentStartupException($"config file {settings.ConfigPath} is not valid JSON: {ex.InnerException?.Message ?? ex.Message}", ex);
         }
-
-        var services = builder.Services;
-        services.AddSingleton(new AgentConfiguration(configurationRoot, settings.ConfigPath));
-        services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
-        services.AddOptions<AgentOptions>().Bind(configurationRoot).ValidateOnStart();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(settings.Environment);
-        services.AddSingleton<AgentListeners>();
-        services.AddSingleton<SystemdNotifier>();
-        services.AddHostedService<SystemdNotifyService>();
-        services.AddSingleton<IAppIdentitySource, FileAppIdentitySource>();
-        services.AddSingleton<IAppKeysSource, FileAppKeysSource>();
-        services.AddSingleton<Dstack.Crypto.Secp256k1.ISecp256k1>(Dstack.Crypto.Secp256k1.BouncyCastleSecp256k1.Instance);
-        services.AddSingleton<RpcEndpoint>();
-        services.AddRpcMethods();
-
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        settings.ConfigureLogging?.Invoke(builder.Logging);
-        settings.ConfigureServices?.Invoke(services);
-
-        builder.WebHost.ConfigureKestrel(ConfigureKestrel);
-
-        var app = builder.Build();
-        var endpoint = app.Services.GetRequiredService<RpcEndpoint>();
-        app.Run(endpoint.HandleAsync);
-        return app;
     }
 
     private static void ConfigureKestrel(WebHostBuilderContext context, KestrelServerOptions kestrel)

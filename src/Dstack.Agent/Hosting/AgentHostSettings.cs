@@ -9,6 +9,12 @@ internal sealed class AgentHostSettings
     /// <summary>The JSON config file; null runs on defaults.</summary>
     public string? ConfigPath { get; init; }
 
+    /// <summary>
+    /// Configuration values applied over the config file (keys like <c>Tdx:Mode</c>); they are validated like the
+    /// file's keys. <c>dev</c> sets its sockets, files and simulated device here.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?>? ConfigurationValues { get; init; }
+
     /// <summary>Where <c>LISTEN_*</c> and <c>NOTIFY_SOCKET</c> come from.</summary>
     public ProcessEnvironment Environment { get; init; } = ProcessEnvironment.Real;
 

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Dstack.Agent.Api;
 using Dstack.Agent.Configuration;
+using Dstack.Agent.Platform;
+using Dstack.Attestation.EventLog;
 using Microsoft.Extensions.Options;
 
 namespace Dstack.Agent.Identity;
@@ -14,11 +16,10 @@ namespace Dstack.Agent.Identity;
 /// files as the boot sequence computes it: compose hash = SHA-256(app-compose bytes), app id =
 /// <c>.instance_info.app_id</c> or the first 20 bytes of the compose hash, instance id = <c>.instance_info.instance_id</c>.
 /// </summary>
-internal sealed class FileAppIdentitySource(IOptions<AgentOptions> options) : IAppIdentitySource
+internal sealed class FileAppIdentitySource(IOptions<AgentOptions> options, TdxPlatform platform) : IAppIdentitySource
 {
     private const long MaxComposeBytes = 50L * 1024 * 1024;
     private const long MaxSmallFileBytes = 1024 * 1024;
-    private const long MaxRuntimeLogBytes = 16L * 1024 * 1024;
 
     /// <inheritdoc />
     public async Task<AppIdentity> GetAsync(CancellationToken cancellationToken)
@@ -27,7 +28,15 @@ internal sealed class FileAppIdentitySource(IOptions<AgentOptions> options) : IA
         var composeBytes = await ReadAsync(files.AppCompose, MaxComposeBytes, required: true, cancellationToken).ConfigureAwait(false);
         var sysConfigBytes = await ReadAsync(files.SysConfig, MaxSmallFileBytes, required: true, cancellationToken).ConfigureAwait(false);
         var instanceBytes = await ReadAsync(files.InstanceInfo, MaxSmallFileBytes, required: false, cancellationToken).ConfigureAwait(false);
-        var events = RuntimeEvents(await ReadAsync(files.RuntimeEvents, MaxRuntimeLogBytes, required: false, cancellationToken).ConfigureAwait(false));
+        IReadOnlyList<RuntimeEvent> events;
+        try
+        {
+            events = await platform.Events.ReadLogAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (EventLogFormatException ex)
+        {
+            throw new RpcException($"cannot read the runtime event log {platform.Events.LogPath}: {ex.Message}", ex);
+        }
 
         var composeText = Encoding.UTF8.GetString(composeBytes!);
         string appName;
@@ -46,7 +55,7 @@ internal sealed class FileAppIdentitySource(IOptions<AgentOptions> options) : IA
                 : throw new RpcException($"{files.SysConfig} has no vm_config string");
         }
 
-        var composeHash = events.GetValueOrDefault("compose-hash") ?? SHA256.HashData(composeBytes!);
+        var composeHash = AppInfoCalculator.FindPayload(events, "compose-hash") ?? SHA256.HashData(composeBytes!);
         var instanceAppId = Array.Empty<byte>();
         var instanceId = Array.Empty<byte>();
         if (instanceBytes is not null)
@@ -58,10 +67,10 @@ internal sealed class FileAppIdentitySource(IOptions<AgentOptions> options) : IA
 
         return new AppIdentity
         {
-            AppId = events.GetValueOrDefault("app-id") ?? (instanceAppId.Length > 0 ? instanceAppId : composeHash[..20]),
-            InstanceId = events.GetValueOrDefault("instance-id") ?? instanceId,
+            AppId = AppInfoCalculator.FindPayload(events, "app-id") ?? (instanceAppId.Length > 0 ? instanceAppId : composeHash[..20]),
+            InstanceId = AppInfoCalculator.FindPayload(events, "instance-id") ?? instanceId,
             ComposeHash = composeHash,
-            KeyProviderInfo = events.TryGetValue("key-provider", out var keyProvider) ? Encoding.UTF8.GetString(keyProvider) : "",
+            KeyProviderInfo = AppInfoCalculator.FindPayload(events, "key-provider") is { } keyProvider ? Encoding.UTF8.GetString(keyProvider) : "",
             AppName = appName,
             AppCompose = composeText,
             PublicTcbInfo = publicTcbInfo,
@@ -115,38 +124,6 @@ internal sealed class FileAppIdentitySource(IOptions<AgentOptions> options) : IA
         {
             throw new RpcException($"cannot parse {path}: {ex.Message}", ex);
         }
-    }
-
-    /// <summary>First payload of each event name before the first <c>system-ready</c> (later events may be app-emitted).</summary>
-    private static Dictionary<string, byte[]> RuntimeEvents(byte[]? log)
-    {
-        var first = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        if (log is null)
-        {
-            return first;
-        }
-
-        foreach (var line in Encoding.UTF8.GetString(log).Split('\n'))
-        {
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            using var entry = JsonDocument.Parse(line);
-            var name = entry.RootElement.GetProperty("event").GetString() ?? "";
-            if (name == "system-ready")
-            {
-                break;
-            }
-
-            var payload = entry.RootElement.TryGetProperty("payload", out var p) && p.ValueKind == JsonValueKind.String
-                ? Convert.FromBase64String(p.GetString()!)
-                : [];
-            first.TryAdd(name, payload);
-        }
-
-        return first;
     }
 
     private static byte[] OsImageHash(string vmConfig)

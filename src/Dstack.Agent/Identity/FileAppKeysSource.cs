@@ -8,20 +8,20 @@ using Microsoft.Extensions.Options;
 namespace Dstack.Agent.Identity;
 
 /// <summary>
-/// Reads <c>k256_key</c> and <c>k256_signature</c> from the app keys file (<c>.appkeys.json</c>, spec §3.1) on first
-/// use and keeps the resulting <see cref="AppKeyService"/>; a missing or malformed file is a 400 error and is
-/// retried on the next call.
+/// Reads the app keys file (<c>.appkeys.json</c>, spec §3.1) on first use and keeps the result: <c>k256_key</c> and
+/// <c>k256_signature</c> for the key service, the disk/env keys, and the app CA (<c>ca_cert</c> with the key of the
+/// None/Local/Tpm key provider). A missing or malformed file is a 400 error and is retried on the next call.
 /// </summary>
 internal sealed class FileAppKeysSource(IOptions<AgentOptions> options, ISecp256k1 secp256k1) : IAppKeysSource, IDisposable
 {
     private const long MaxBytes = 1024 * 1024;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private AppKeyService? _service;
+    private AppKeys? _keys;
 
     /// <inheritdoc />
-    public async Task<AppKeyService> GetAsync(CancellationToken cancellationToken)
+    public async Task<AppKeys> GetAsync(CancellationToken cancellationToken)
     {
-        if (_service is { } cached)
+        if (_keys is { } cached)
         {
             return cached;
         }
@@ -29,7 +29,7 @@ internal sealed class FileAppKeysSource(IOptions<AgentOptions> options, ISecp256
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return _service ??= await LoadAsync(options.Value.Files.AppKeys, cancellationToken).ConfigureAwait(false);
+            return _keys ??= await LoadAsync(options.Value.Files.AppKeys, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -40,7 +40,7 @@ internal sealed class FileAppKeysSource(IOptions<AgentOptions> options, ISecp256
     /// <inheritdoc />
     public void Dispose() => _gate.Dispose();
 
-    private async Task<AppKeyService> LoadAsync(string path, CancellationToken cancellationToken)
+    private async Task<AppKeys> LoadAsync(string path, CancellationToken cancellationToken)
     {
         var info = new FileInfo(path);
         if (!info.Exists || info.Length > MaxBytes)
@@ -57,11 +57,65 @@ internal sealed class FileAppKeysSource(IOptions<AgentOptions> options, ISecp256
             var signature = root.TryGetProperty("k256_signature", out var s) && s.ValueKind == JsonValueKind.String
                 ? Hex.Decode("k256_signature", s.GetString()!)
                 : [];
-            return new AppKeyService(key, signature, secp256k1);
+            var (authority, problem) = ReadCertificateAuthority(root);
+            return new AppKeys
+            {
+                KeyService = new AppKeyService(key, signature, secp256k1),
+                CertificateAuthority = authority,
+                CertificateAuthorityProblem = problem,
+                DiskCryptKey = OptionalHex(root, "disk_crypt_key"),
+                EnvCryptKey = OptionalHex(root, "env_crypt_key"),
+            };
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or RpcException or ArgumentException)
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or RpcException or ArgumentException
+            or Dstack.Crypto.DstackCryptoException or System.Security.Cryptography.CryptographicException)
         {
             throw new RpcException($"cannot parse app keys {path}: {ex.Message}", ex);
         }
+    }
+
+    private static byte[] OptionalHex(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? Hex.Decode(name, value.GetString()!) : [];
+
+    /// <summary>
+    /// The local CA: <c>ca_cert</c> with the key of a <c>None</c>, <c>Local</c> or <c>Tpm</c> key provider. A KMS key
+    /// provider signs certificates in the KMS, which this agent does not reach yet.
+    /// </summary>
+    private static (AppCertificateAuthority? Authority, string Problem) ReadCertificateAuthority(JsonElement root)
+    {
+        if (!root.TryGetProperty("ca_cert", out var caCert) || caCert.ValueKind != JsonValueKind.String || caCert.GetString()!.Length == 0)
+        {
+            return (null, "the app keys have no ca_cert");
+        }
+
+        if (!root.TryGetProperty("key_provider", out var provider) || provider.ValueKind != JsonValueKind.Object)
+        {
+            return (null, "the app keys have no key_provider");
+        }
+
+        foreach (var variant in provider.EnumerateObject())
+        {
+            if (variant.Name is "None" or "Local" or "Tpm"
+                && variant.Value.ValueKind == JsonValueKind.Object
+                && variant.Value.TryGetProperty("key", out var key) && key.ValueKind == JsonValueKind.String)
+            {
+                var scalar = Dstack.Crypto.Encodings.P256KeyEncoding.ReadPrivateKeyPem(key.GetString()!);
+                try
+                {
+                    return (new AppCertificateAuthority(caCert.GetString()!, scalar), "");
+                }
+                finally
+                {
+                    System.Security.Cryptography.CryptographicOperations.ZeroMemory(scalar);
+                }
+            }
+
+            if (variant.Name == "Kms")
+            {
+                return (null, "the key provider is a KMS, which signs app certificates itself; the KMS client is not configured");
+            }
+        }
+
+        return (null, "the key provider has no CA key");
     }
 }

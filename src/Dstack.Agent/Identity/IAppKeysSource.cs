@@ -1,10 +1,10 @@
-using Dstack.Crypto.Keys;
-
 namespace Dstack.Agent.Identity;
 
-/// <summary>Where the key methods get the app root key (the app keys the key provider released at boot).</summary>
+/// <summary>
+/// Where the key methods get the app keys: the file the key provider wrote at boot, the seeded dev keys, or (later) a KMS.
+/// </summary>
 internal interface IAppKeysSource
 {
-    /// <summary>The key service over the app root key and its KMS signature.</summary>
-    Task<AppKeyService> GetAsync(CancellationToken cancellationToken);
+    /// <summary>The app keys; a 400 error when they are not available.</summary>
+    Task<AppKeys> GetAsync(CancellationToken cancellationToken);
 }

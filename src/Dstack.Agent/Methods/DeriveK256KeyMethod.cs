@@ -18,7 +18,7 @@ internal sealed class DeriveK256KeyMethod(IAppKeysSource keys) : RpcMethod<GetKe
     /// <inheritdoc />
     protected override async Task<DeriveK256KeyResponse> InvokeAsync(GetKeyArgs request, CancellationToken cancellationToken)
     {
-        var service = await keys.GetAsync(cancellationToken).ConfigureAwait(false);
+        var service = (await keys.GetAsync(cancellationToken).ConfigureAwait(false)).KeyService;
         var result = service.GetKey(request.Path, request.Purpose, request.Algorithm);
         var response = new DeriveK256KeyResponse { K256Key = ByteString.CopyFrom(result.Key.Span) };
         response.K256SignatureChain.AddRange(result.SignatureChain.Select(s => ByteString.CopyFrom(s.Span)));

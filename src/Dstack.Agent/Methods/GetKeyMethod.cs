@@ -13,7 +13,7 @@ internal sealed class GetKeyMethod(IAppKeysSource keys) : RpcMethod<GetKeyArgs, 
     /// <inheritdoc />
     protected override async Task<GetKeyResponse> InvokeAsync(GetKeyArgs request, CancellationToken cancellationToken)
     {
-        var service = await keys.GetAsync(cancellationToken).ConfigureAwait(false);
+        var service = (await keys.GetAsync(cancellationToken).ConfigureAwait(false)).KeyService;
         var result = service.GetKey(request.Path, request.Purpose, request.Algorithm);
         var response = new GetKeyResponse { Key = ByteString.CopyFrom(result.Key.Span) };
         response.SignatureChain.AddRange(result.SignatureChain.Select(s => ByteString.CopyFrom(s.Span)));

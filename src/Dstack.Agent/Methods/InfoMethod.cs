@@ -1,19 +1,25 @@
 using System.Security.Cryptography;
+using System.Text.Json;
+using Dstack.Agent.Certificates;
 using Dstack.Agent.Identity;
-using Dstack.Agent.Rpc;
+using Dstack.Agent.Platform;
+using AppInfo = Dstack.Agent.Rpc.AppInfo;
+using Dstack.Attestation.EventLog;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Dstack.Agent.Methods;
 
 /// <summary>
-/// <c>Info</c> (DstackGuest and Tappd, identical output): the app identity from <see cref="IAppIdentitySource"/>.
+/// <c>Info</c> (DstackGuest and Tappd, identical output; spec §2.5, §7): the app identity from
+/// <see cref="IAppIdentitySource"/>, measurements from a fresh quote over 64 zero bytes, <c>mr_aggregated</c> from
+/// them and the runtime events, <c>tcb_info</c> as pretty-printed JSON text, and the demo certificate.
 /// <c>device_id</c> is SHA-256 of the empty string on TDX (the agent cannot see its own PPID).
 /// </summary>
-internal sealed class InfoMethod(IAppIdentitySource identitySource) : RpcMethod<Empty, AppInfo>
+internal sealed class InfoMethod(IAppIdentitySource identitySource, QuoteService quotes, DemoCertificate demoCertificate) : RpcMethod<Empty, AppInfo>
 {
     private static readonly RpcService[] Both = [RpcService.DstackGuest, RpcService.Tappd];
-    private static readonly ByteString TdxDeviceId = ByteString.CopyFrom(SHA256.HashData([]));
+    private static readonly byte[] TdxDeviceId = SHA256.HashData([]);
 
     /// <inheritdoc />
     public override string Name => "Info";
@@ -25,15 +31,17 @@ internal sealed class InfoMethod(IAppIdentitySource identitySource) : RpcMethod<
     protected override async Task<AppInfo> InvokeAsync(Empty request, CancellationToken cancellationToken)
     {
         var identity = await identitySource.GetAsync(cancellationToken).ConfigureAwait(false);
+        var attestation = await quotes.AttestAsync(new byte[64], cancellationToken).ConfigureAwait(false);
+        var mrAggregated = AppInfoCalculator.Compute(attestation.Measurements, attestation.RuntimeEvents).MrAggregated;
         return new AppInfo
         {
             AppId = ByteString.CopyFrom(identity.AppId),
             InstanceId = ByteString.CopyFrom(identity.InstanceId),
-            AppCert = "",
-            TcbInfo = "",
+            AppCert = await demoCertificate.GetAsync(cancellationToken).ConfigureAwait(false),
+            TcbInfo = TcbInfo(identity, attestation, mrAggregated),
             AppName = identity.AppName,
-            DeviceId = TdxDeviceId,
-            MrAggregated = ByteString.Empty,
+            DeviceId = ByteString.CopyFrom(TdxDeviceId),
+            MrAggregated = ByteString.CopyFrom(mrAggregated),
             OsImageHash = ByteString.CopyFrom(identity.OsImageHash),
             KeyProviderInfo = identity.KeyProviderInfo,
             ComposeHash = ByteString.CopyFrom(identity.ComposeHash),
@@ -41,5 +49,35 @@ internal sealed class InfoMethod(IAppIdentitySource identitySource) : RpcMethod<
             CloudVendor = identity.CloudVendor,
             CloudProduct = identity.CloudProduct,
         };
+    }
+
+    /// <summary>
+    /// The <c>tcb_info</c> text: a JSON object indented by two spaces with mrtd, rtmr0–3, mr_aggregated, os_image_hash,
+    /// compose_hash, device_id (hex), the full event log (an array, without V2 preimages) and the raw app-compose text.
+    /// </summary>
+    internal static string TcbInfo(AppIdentity identity, TdAttestation attestation, byte[] mrAggregated)
+    {
+        using var eventLog = JsonDocument.Parse(EventLogJson.Serialize(attestation.EventLog.Select(e => e with { Preimage = null })));
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("mrtd", Convert.ToHexStringLower(attestation.Parsed.MrTd.Span));
+            for (var i = 0; i < 4; i++)
+            {
+                json.WriteString("rtmr" + i, Convert.ToHexStringLower(attestation.Parsed.Rtmrs[i].Span));
+            }
+
+            json.WriteString("mr_aggregated", Convert.ToHexStringLower(mrAggregated));
+            json.WriteString("os_image_hash", Convert.ToHexStringLower(identity.OsImageHash));
+            json.WriteString("compose_hash", Convert.ToHexStringLower(identity.ComposeHash));
+            json.WriteString("device_id", Convert.ToHexStringLower(TdxDeviceId));
+            json.WritePropertyName("event_log");
+            eventLog.RootElement.WriteTo(json);
+            json.WriteString("app_compose", identity.AppCompose);
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 }

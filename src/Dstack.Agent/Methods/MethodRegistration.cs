@@ -14,6 +14,13 @@ internal static class MethodRegistration
         services.AddSingleton<IRpcMethod, SignMethod>();
         services.AddSingleton<IRpcMethod, VerifyMethod>();
         services.AddSingleton<IRpcMethod, DeriveK256KeyMethod>();
+        services.AddSingleton<IRpcMethod, GetQuoteMethod>();
+        services.AddSingleton<IRpcMethod, AttestMethod>();
+        services.AddSingleton<IRpcMethod, EmitEventMethod>();
+        services.AddSingleton<IRpcMethod, GetTlsKeyMethod>();
+        services.AddSingleton<IRpcMethod, DeriveKeyMethod>();
+        services.AddSingleton<IRpcMethod, TdxQuoteMethod>();
+        services.AddSingleton<IRpcMethod, RawQuoteMethod>();
         services.AddSingleton<RpcMethodTable>();
         return services;
     }

@@ -13,7 +13,7 @@ internal sealed class SignMethod(IAppKeysSource keys) : RpcMethod<SignRequest, S
     /// <inheritdoc />
     protected override async Task<SignResponse> InvokeAsync(SignRequest request, CancellationToken cancellationToken)
     {
-        var service = await keys.GetAsync(cancellationToken).ConfigureAwait(false);
+        var service = (await keys.GetAsync(cancellationToken).ConfigureAwait(false)).KeyService;
         var result = service.Sign(request.Algorithm, request.Data.Span);
         var response = new SignResponse
         {

@@ -69,4 +69,30 @@ public sealed class OptionsValidationTests
         Assert.Equal(1, code2);
         Assert.Contains("not valid JSON", error2.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Tdx_mode_must_be_linux_or_simulated_and_simulated_needs_a_state_directory()
+    {
+        await using var agent = TestAgent.Create();
+        agent.Config["Tdx"] = new JsonObject { ["Mode"] = "sgx", ["Extra"] = 1 };
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(agent.StartAsync);
+        Assert.Contains(error.Failures, f => f.StartsWith("Tdx:Mode must be 'linux' or 'simulated', got 'sgx'", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("unknown configuration key 'Tdx:Extra'", StringComparison.Ordinal));
+
+        agent.Config["Tdx"] = new JsonObject { ["Mode"] = "simulated" };
+        var missing = await Assert.ThrowsAsync<OptionsValidationException>(agent.StartAsync);
+        Assert.Contains(missing.Failures, f => f.StartsWith("Tdx:StateDirectory is required", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_packaged_production_config_is_valid()
+    {
+        var path = Path.Combine(Dstack.Tests.SharedFiles.RepositoryRoot, "packaging", "config", "agent.json");
+        var root = Microsoft.Extensions.Configuration.JsonConfigurationExtensions.AddJsonFile(new Microsoft.Extensions.Configuration.ConfigurationBuilder(), path).Build();
+        var options = new Dstack.Agent.Configuration.AgentOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(root, options);
+        var result = new Dstack.Agent.Configuration.AgentOptionsValidator(new Dstack.Agent.Configuration.AgentConfiguration(root, path)).Validate(null, options);
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Equal("linux", options.Tdx.Mode);
+    }
 }

@@ -31,8 +31,12 @@ public sealed class TestAgent : IAsyncDisposable
                 ["SysConfig"] = Path.Combine(directory, "sys-config.json"),
                 ["InstanceInfo"] = Path.Combine(directory, "instance_info"),
                 ["AppKeys"] = Path.Combine(directory, "appkeys.json"),
-                ["RuntimeEvents"] = Path.Combine(directory, "runtime_events.log"),
                 ["DmiDirectory"] = Path.Combine(directory, "dmi"),
+            },
+            ["Tdx"] = new JsonObject
+            {
+                ["Mode"] = "simulated",
+                ["StateDirectory"] = directory,
             },
         };
         File.Copy(SharedFiles.Fixture("simulator-app-compose.json"), Path.Combine(directory, "app-compose.json"));

@@ -1,0 +1,101 @@
+using System.Security.Cryptography;
+using Dstack.Agent.Api;
+using Dstack.Agent.Identity;
+using Dstack.Agent.Platform;
+using Dstack.Agent.Rpc;
+using Dstack.Attestation.EventLog;
+using Dstack.Crypto.Encodings;
+using Dstack.Crypto.RaTls;
+using Dstack.Crypto.ReportData;
+
+namespace Dstack.Agent.Certificates;
+
+/// <summary>
+/// Issues leaf certificates for P-256 keys with the app CA (spec §4.2, §4.3): when RA-TLS or app info is asked for,
+/// a quote over <c>SHA-512("ratls-cert:" ‖ SPKI)</c> is taken first and embedded (lite-stripped) and/or summarised.
+/// Returns the key as dstack's exact PKCS#8 PEM and the chain <c>[leaf, app CA]</c>.
+/// </summary>
+internal sealed class CertificateService(IAppKeysSource keys, QuoteService quotes, IAppIdentitySource identity, TimeProvider timeProvider)
+{
+    /// <summary>The error text for an inverted validity window (dstack's wording).</summary>
+    public const string ValidityOrderError = "not_before must be earlier than not_after";
+
+    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
+    /// <summary>Issues a certificate for <paramref name="privateKey"/> (a P-256 scalar, zeroed by the caller).</summary>
+    public async Task<GetTlsKeyResponse> IssueAsync(byte[] privateKey, LeafCertificateRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(privateKey);
+        ArgumentNullException.ThrowIfNull(request);
+        var notBefore = ToTime("not_before", request.NotBefore);
+        var notAfter = ToTime("not_after", request.NotAfter);
+        if (notBefore is { } nb && notAfter is { } na && nb >= na)
+        {
+            throw new RpcException(ValidityOrderError);
+        }
+
+        var authority = (await keys.GetAsync(cancellationToken).ConfigureAwait(false)).RequireCertificateAuthority();
+        var spki = P256KeyEncoding.SubjectPublicKeyInfoOf(privateKey);
+        ReadOnlyMemory<byte>? attestationExtension = null;
+        ReadOnlyMemory<byte>? appInfoExtension = null;
+        if (request.UsageRaTls || request.WithAppInfo)
+        {
+            var attestation = await quotes.AttestAsync(QuoteReportData.ForRaTlsCertificate(spki), cancellationToken).ConfigureAwait(false);
+            var vmConfig = (await identity.GetAsync(cancellationToken).ConfigureAwait(false)).VmConfig;
+            if (request.UsageRaTls)
+            {
+                attestationExtension = AttestationEncoding.ForCertificate(attestation, vmConfig);
+            }
+
+            if (request.WithAppInfo)
+            {
+                appInfoExtension = AppInfo(attestation, vmConfig);
+            }
+        }
+
+        var options = new RaTlsCertificateOptions
+        {
+            Subject = request.Subject,
+            AltNames = request.AltNames,
+            UsageServerAuth = request.UsageServerAuth,
+            UsageClientAuth = request.UsageClientAuth,
+            NotBefore = notBefore,
+            NotAfter = notAfter,
+            AppInfo = appInfoExtension,
+            Attestation = attestationExtension,
+        };
+        using var caKey = authority.CreateKey();
+        using var leaf = new RaTlsCertificateBuilder(timeProvider).Issue(spki, options, authority.Certificate.SubjectName, caKey);
+        var response = new GetTlsKeyResponse { Key = P256KeyEncoding.ToPkcs8Pem(privateKey) };
+        response.CertificateChain.Add(new string(PemEncoding.Write("CERTIFICATE", leaf.RawData)) + "\n");
+        response.CertificateChain.Add(authority.CertificatePem);
+        return response;
+    }
+
+    private static DateTimeOffset? ToTime(string field, ulong? seconds)
+    {
+        if (seconds is not { } value)
+        {
+            return null;
+        }
+
+        return value <= (ulong)MaxUnixSeconds
+            ? DateTimeOffset.FromUnixTimeSeconds((long)value)
+            : throw new RpcException($"{field}: {value} is past the last representable time ({MaxUnixSeconds})");
+    }
+
+    private static byte[] AppInfo(TdAttestation attestation, string vmConfig)
+    {
+        var info = AppInfoCalculator.Compute(attestation.Measurements, attestation.RuntimeEvents);
+        return AppInfoMessagePack.Encode(
+            info.AppId,
+            info.ComposeHash,
+            info.InstanceId,
+            info.DeviceId,
+            info.MrSystem,
+            info.MrAggregated,
+            AppInfoCalculator.OsImageHashFromConfig(vmConfig) ?? [],
+            info.KeyProviderInfo,
+            AppInfoCalculator.FindAllPayloads(attestation.RuntimeEvents, "init-script-hash"));
+    }
+}

@@ -1,0 +1,36 @@
+using Dstack.Attestation.EventLog;
+using Dstack.Attestation.Quotes;
+
+namespace Dstack.Agent.Platform;
+
+/// <summary>A quote together with the event log that replays to its RTMRs.</summary>
+internal sealed class TdAttestation
+{
+    /// <summary>The raw quote, as the device produced it.</summary>
+    public required byte[] Quote { get; init; }
+
+    /// <summary>The parsed quote.</summary>
+    public required TdxQuote Parsed { get; init; }
+
+    /// <summary>The 64 bytes of report data the quote binds.</summary>
+    public required byte[] ReportData { get; init; }
+
+    /// <summary>Boot events (CCEL) followed by the runtime events RTMR3 covers, each with its digest.</summary>
+    public required IReadOnlyList<TdxEvent> EventLog { get; init; }
+
+    /// <summary>The runtime events RTMR3 covers, in extension order.</summary>
+    public required IReadOnlyList<RuntimeEvent> RuntimeEvents { get; init; }
+
+    /// <summary>MRTD, RTMR0–3 and the owner registers from the quote.</summary>
+    public TdMeasurements Measurements => new()
+    {
+        MrTd = Parsed.MrTd.ToArray(),
+        Rtmr0 = Parsed.Rtmrs[0].ToArray(),
+        Rtmr1 = Parsed.Rtmrs[1].ToArray(),
+        Rtmr2 = Parsed.Rtmrs[2].ToArray(),
+        Rtmr3 = Parsed.Rtmrs[3].ToArray(),
+        MrConfigId = Parsed.MrConfigId.ToArray(),
+        MrOwner = Parsed.MrOwner.ToArray(),
+        MrOwnerConfig = Parsed.MrOwnerConfig.ToArray(),
+    };
+}

@@ -1,0 +1,279 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Dstack.Attestation.Dcap;
+using Dstack.Attestation.EventLog;
+using Dstack.Attestation.Formats;
+using Dstack.Attestation.Quotes;
+using Dstack.Crypto;
+using Dstack.Crypto.RaTls;
+using Dstack.Kms.Service;
+
+namespace Dstack.Kms.Authentication;
+
+/// <summary>
+/// Verifies a caller's attestation and builds its <see cref="BootInfo"/> (kms.md §1.4, §4.1, §4.4 step 2–3, §6.2): the
+/// attestation must be bound to the presented key, the quote must verify under the configured DCAP root, debug TDs are
+/// refused unless allowed, the runtime events must replay to the quoted RTMR3 (and a full boot log to RTMR0–2), and the
+/// app id must be 20 bytes. Every refusal carries its reason.
+/// </summary>
+internal sealed class CallerAuthenticator
+{
+    /// <summary>Reason when the caller presents no attestation at all.</summary>
+    public const string NoAttestation = "No attestation provided";
+
+    private readonly KmsTrustAnchor _anchor;
+    private readonly QuoteVerifier _verifier;
+    private readonly bool _allowDebugTds;
+
+    /// <summary>Creates an authenticator trusting <paramref name="anchor"/>.</summary>
+    public CallerAuthenticator(KmsTrustAnchor anchor, bool allowDebugTds, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(anchor);
+        _anchor = anchor;
+        _allowDebugTds = allowDebugTds;
+        // the debug decision is taken here (with its own reason), not inside the verifier
+        _verifier = new QuoteVerifier(anchor.Root, timeProvider, new QuoteVerificationOptions { RejectDebugTd = false });
+    }
+
+    /// <summary>Authenticates an RA-TLS client certificate (GetAppKey, GetKmsKey).</summary>
+    /// <param name="certificate">The TLS client certificate, or null when none was presented.</param>
+    /// <param name="vmConfig">The request's <c>vm_config</c>; empty means use the one embedded in the attestation.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    public async Task<KmsResult<AuthenticatedCaller>> AuthenticateCertificateAsync(X509Certificate2? certificate, string vmConfig, CancellationToken cancellationToken)
+    {
+        if (certificate is null)
+        {
+            return Unauthenticated(NoAttestation);
+        }
+
+        RaTlsCertificate parsed;
+        try
+        {
+            parsed = RaTlsCertificate.Parse(certificate);
+        }
+        catch (DstackCryptoException ex)
+        {
+            return Unauthenticated("invalid RA-TLS certificate: " + ex.Message);
+        }
+
+        if (parsed.Attestation is null && parsed.LegacyQuote is null)
+        {
+            return Unauthenticated(NoAttestation);
+        }
+
+        var binding = RaTlsQuoteBinding.Check(parsed);
+        if (binding.Quote is null)
+        {
+            return Unauthenticated("invalid quote: " + binding.Problem);
+        }
+
+        if (!binding.IsBound)
+        {
+            return Unauthenticated("report data mismatch: " + binding.Problem);
+        }
+
+        VersionedAttestation attestation;
+        byte[] encoded;
+        if (binding.Attestation is { } decoded)
+        {
+            attestation = decoded;
+            encoded = parsed.Attestation!.Value.ToArray();
+        }
+        else
+        {
+            if (parsed.LegacyEventLog is not { } eventLogJson)
+            {
+                return Unauthenticated("legacy RA-TLS certificate carries a quote (.1.1) but no event log (.1.2)");
+            }
+
+            IReadOnlyList<TdxEvent> events;
+            try
+            {
+                events = EventLogJson.Deserialize(System.Text.Encoding.UTF8.GetString(eventLogJson.Span));
+            }
+            catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or EventLogFormatException)
+            {
+                return Unauthenticated("legacy RA-TLS event log is invalid: " + ex.Message);
+            }
+
+            attestation = new VersionedAttestation
+            {
+                Quote = binding.Quote.Raw.ToArray(),
+                EventLog = events,
+                RuntimeEvents = AppInfoCalculator.RuntimeEventsOf(events),
+                ReportData = binding.Quote.ReportData.ToArray(),
+                Config = string.Empty,
+            };
+            encoded = AttestationCodec.EncodeV0(attestation);
+        }
+
+        return await VerifyAsync(attestation, encoded, binding.Quote, vmConfig, bootTime: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Authenticates a bare attestation bound to <paramref name="expectedReportData"/> (SignCert: the CSR key).</summary>
+    public async Task<KmsResult<AuthenticatedCaller>> AuthenticateAttestationAsync(
+        byte[] encodedAttestation,
+        ReadOnlyMemory<byte> expectedReportData,
+        string vmConfig,
+        bool bootTime,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(encodedAttestation);
+        VersionedAttestation attestation;
+        try
+        {
+            attestation = AttestationCodec.Decode(encodedAttestation);
+        }
+        catch (FormatException ex)
+        {
+            return Unauthenticated("invalid attestation: " + ex.Message);
+        }
+
+        if (!CryptographicOperations.FixedTimeEquals(attestation.ReportData, expectedReportData.Span))
+        {
+            return Unauthenticated("report data mismatch: the attestation does not bind the presented key");
+        }
+
+        if (!TdxQuote.TryParse(attestation.Quote, out var quote, out var error))
+        {
+            return Unauthenticated("invalid quote: " + error.Message);
+        }
+
+        return await VerifyAsync(attestation, encodedAttestation, quote, vmConfig, bootTime, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<KmsResult<AuthenticatedCaller>> VerifyAsync(
+        VersionedAttestation attestation,
+        byte[] encoded,
+        TdxQuote quote,
+        string vmConfig,
+        bool bootTime,
+        CancellationToken cancellationToken)
+    {
+        if (!CryptographicOperations.FixedTimeEquals(attestation.ReportData, quote.ReportData.Span))
+        {
+            return Unauthenticated("tdx report_data mismatch: the attestation's report data is not the quote's");
+        }
+
+        var collateral = await _anchor.Collateral.GetCollateralAsync(quote, cancellationToken).ConfigureAwait(false);
+        var verification = _verifier.Verify(quote, collateral);
+        if (!verification.IsValid)
+        {
+            return Unauthenticated($"quote verification failed (trust root '{verification.TrustRootName}'): {string.Join("; ", verification.Failures)}");
+        }
+
+        if (quote.IsDebug && !_allowDebugTds)
+        {
+            return Unauthenticated("Debug mode is not allowed: the TD has the DEBUG attribute");
+        }
+
+        var runtimeEvents = ResolveRuntimeEvents(attestation, out var eventProblem);
+        if (runtimeEvents is null)
+        {
+            return Unauthenticated(eventProblem!);
+        }
+
+        var replayProblem = CheckReplay(attestation, runtimeEvents, quote);
+        if (replayProblem is not null)
+        {
+            return Unauthenticated(replayProblem);
+        }
+
+        var measurements = new TdMeasurements
+        {
+            MrTd = quote.MrTd.ToArray(),
+            Rtmr0 = quote.Rtmrs[0].ToArray(),
+            Rtmr1 = quote.Rtmrs[1].ToArray(),
+            Rtmr2 = quote.Rtmrs[2].ToArray(),
+            Rtmr3 = quote.Rtmrs[3].ToArray(),
+            MrConfigId = quote.MrConfigId.ToArray(),
+            MrOwner = quote.MrOwner.ToArray(),
+            MrOwnerConfig = quote.MrOwnerConfig.ToArray(),
+        };
+        var appInfo = AppInfoCalculator.Compute(measurements, runtimeEvents, bootTime);
+        if (appInfo.AppId.Length != 20)
+        {
+            return KmsResult<AuthenticatedCaller>.Refused(KmsRefusalKind.InvalidRequest, $"app_id must be 20 bytes, the attestation's app-id event has {appInfo.AppId.Length}");
+        }
+
+        var ppid = PckPpid.TryRead(quote, out var ppidProblem);
+        if (ppid is null)
+        {
+            return Unauthenticated("cannot determine the device id: " + ppidProblem);
+        }
+
+        var config = vmConfig.Length > 0 ? vmConfig : attestation.Config;
+        var osImageHash = config.Length > 0 ? AppInfoCalculator.OsImageHashFromConfig(config) ?? [] : [];
+        var bootInfo = new BootInfo
+        {
+            MrAggregated = appInfo.MrAggregated,
+            OsImageHash = osImageHash,
+            MrSystem = appInfo.MrSystem,
+            AppId = appInfo.AppId,
+            ComposeHash = appInfo.ComposeHash,
+            InstanceId = appInfo.InstanceId,
+            DeviceId = SHA256.HashData(ppid),
+            KeyProviderInfo = appInfo.KeyProviderInfo,
+            TcbStatus = verification.TcbStatus,
+            AdvisoryIds = verification.AdvisoryIds,
+        };
+        return new AuthenticatedCaller(bootInfo, attestation, encoded);
+    }
+
+    private static IReadOnlyList<RuntimeEvent>? ResolveRuntimeEvents(VersionedAttestation attestation, out string? problem)
+    {
+        problem = null;
+        var fromLog = AppInfoCalculator.RuntimeEventsOf(attestation.EventLog);
+        if (attestation.RuntimeEvents.Count == 0)
+        {
+            return fromLog;
+        }
+
+        if (fromLog.Count > 0 && !SameEvents(fromLog, attestation.RuntimeEvents))
+        {
+            problem = "the attestation's event log and runtime events disagree";
+            return null;
+        }
+
+        return attestation.RuntimeEvents;
+    }
+
+    private static bool SameEvents(IReadOnlyList<RuntimeEvent> a, IReadOnlyList<RuntimeEvent> b) =>
+        a.Count == b.Count && a.Zip(b).All(p => p.First.Name == p.Second.Name && p.First.Payload.AsSpan().SequenceEqual(p.Second.Payload));
+
+    private static string? CheckReplay(VersionedAttestation attestation, IReadOnlyList<RuntimeEvent> runtimeEvents, TdxQuote quote)
+    {
+        try
+        {
+            var rtmr3 = AppInfoCalculator.ReplayRuntimeEvents(runtimeEvents, bootTime: false);
+            if (!CryptographicOperations.FixedTimeEquals(rtmr3, quote.Rtmrs[3].Span))
+            {
+                return $"RTMR3 mismatch: the runtime events replay to {Convert.ToHexStringLower(rtmr3)}, the quote has {Convert.ToHexStringLower(quote.Rtmrs[3].Span)}";
+            }
+
+            // A full boot log (it has RTMR1/RTMR2 events; the stripped certificate form keeps only RTMR0 ACPI events)
+            // must replay to the quoted RTMR0–2 as well.
+            var bootEvents = attestation.EventLog.Where(e => !e.IsRuntimeEvent && e.Imr < 3).ToList();
+            if (bootEvents.Any(e => e.Imr is 1 or 2))
+            {
+                var replayed = RtmrReplay.Replay(bootEvents);
+                for (var i = 0; i < 3; i++)
+                {
+                    if (!CryptographicOperations.FixedTimeEquals(replayed[i], quote.Rtmrs[i].Span))
+                    {
+                        return $"RTMR{i} mismatch: the boot event log does not replay to the quoted value";
+                    }
+                }
+            }
+
+            return null;
+        }
+        catch (EventLogFormatException ex)
+        {
+            return "invalid event log: " + ex.Message;
+        }
+    }
+
+    private static KmsResult<AuthenticatedCaller> Unauthenticated(string reason) =>
+        KmsResult<AuthenticatedCaller>.Refused(KmsRefusalKind.Unauthenticated, reason);
+}

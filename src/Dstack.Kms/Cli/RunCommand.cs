@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Dstack.Kms.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Dstack.Kms.Cli;
+
+/// <summary><c>dstack-kms run --config FILE</c>: the daemon.</summary>
+internal static class RunCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var config = new Option<FileInfo>("--config", "-c")
+        {
+            Description = "JSON configuration file (listener, key store, TDX device, trust root, policy)",
+            Required = true,
+        };
+        var command = new Command("run", "Serve the KMS: load or bootstrap the root keys and release app keys to attested callers") { config };
+        command.SetAction((parse, cancellationToken) =>
+            RunAsync(new KmsHostSettings { ConfigPath = parse.GetValue(config)!.FullName }, Console.Error, cancellationToken));
+        return command;
+    }
+
+    /// <summary>Runs the daemon until <paramref name="cancellationToken"/> fires; returns the exit code.</summary>
+    public static async Task<int> RunAsync(KmsHostSettings settings, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            await using var app = KmsHost.Build(settings);
+            await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await error.WriteLineAsync("dstack-kms: invalid configuration:").ConfigureAwait(false);
+            foreach (var failure in ex.Failures)
+            {
+                await error.WriteLineAsync("  - " + failure).ConfigureAwait(false);
+            }
+
+            return 2;
+        }
+        catch (KmsStartupException ex)
+        {
+            await error.WriteLineAsync("dstack-kms: " + ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+    }
+}

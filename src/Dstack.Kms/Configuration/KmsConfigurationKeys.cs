@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Dstack.Kms.Configuration;
+
+/// <summary>
+/// The keys <see cref="KmsOptions"/> understands, written out rather than reflected, so that a misspelt key is an
+/// error instead of a silently ignored setting (the configuration binder ignores unknown keys).
+/// </summary>
+internal static class KmsConfigurationKeys
+{
+    private static readonly Dictionary<string, string[]> Sections = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [""] =
+        [
+            nameof(KmsOptions.Production), nameof(KmsOptions.Listen), nameof(KmsOptions.KeyStore), nameof(KmsOptions.Tdx),
+            nameof(KmsOptions.TrustRoot), nameof(KmsOptions.Attestation), nameof(KmsOptions.Policy), nameof(KmsOptions.Onboarding),
+        ],
+        [nameof(KmsOptions.Listen)] = [nameof(ListenOptions.Address), nameof(ListenOptions.Port), nameof(ListenOptions.Domain)],
+        [nameof(KmsOptions.KeyStore)] = [nameof(KeyStoreOptions.Directory)],
+        [nameof(KmsOptions.Tdx)] = [nameof(TdxOptions.Mode), nameof(TdxOptions.StateDirectory), nameof(TdxOptions.RuntimeLogDirectory)],
+        [nameof(KmsOptions.TrustRoot)] = [nameof(TrustRootOptions.Kind), nameof(TrustRootOptions.SimulatedStateDirectory)],
+        [nameof(KmsOptions.Attestation)] = [nameof(AttestationOptions.AllowDebugTds)],
+        [nameof(KmsOptions.Policy)] =
+        [
+            nameof(PolicyOptions.Kind), nameof(PolicyOptions.Path), nameof(PolicyOptions.WebhookUrl),
+            nameof(PolicyOptions.WebhookTimeoutSeconds), nameof(PolicyOptions.DevGatewayAppId),
+        ],
+        [nameof(KmsOptions.Onboarding)] = [nameof(OnboardingOptions.SourceUrl), nameof(OnboardingOptions.VmConfig)],
+    };
+
+    /// <summary>Returns the full path of every key in <paramref name="configuration"/> that no option reads.</summary>
+    public static IReadOnlyList<string> FindUnknown(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var unknown = new List<string>();
+        Walk(configuration, "", unknown);
+        return unknown;
+    }
+
+    private static void Walk(IConfiguration node, string path, List<string> unknown)
+    {
+        foreach (var child in node.GetChildren())
+        {
+            var childPath = path.Length == 0 ? child.Key : path + ":" + child.Key;
+            if (!Sections.TryGetValue(path, out var known) || !known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                unknown.Add(childPath);
+                continue;
+            }
+
+            if (Sections.ContainsKey(childPath))
+            {
+                Walk(child, childPath, unknown);
+            }
+            else if (child.GetChildren().Any())
+            {
+                unknown.Add(childPath + " (expected a single value)");
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using System.Net;
+using Dstack.Attestation.Devices;
+using Dstack.Attestation.EventLog;
+using Dstack.Crypto.Secp256k1;
+using Dstack.Kms.Authentication;
+using Dstack.Kms.Configuration;
+using Dstack.Kms.Keys;
+using Dstack.Kms.Onboarding;
+using Dstack.Kms.Policies;
+using Dstack.Kms.Service;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Dstack.Kms.Hosting;
+
+/// <summary>Builds the daemon: validated options, trust root, policy, root keys, the service and the TLS listener.</summary>
+internal static class KmsHost
+{
+    /// <summary>Builds (but does not start) the daemon.</summary>
+    /// <exception cref="KmsStartupException">The config file is missing or not JSON.</exception>
+    public static WebApplication Build(KmsHostSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        var configurationRoot = LoadConfiguration(settings.ConfigPath);
+        var services = builder.Services;
+        services.AddSingleton(new KmsConfiguration(configurationRoot, settings.ConfigPath));
+        services.AddSingleton<IValidateOptions<KmsOptions>, KmsOptionsValidator>();
+        services.AddOptions<KmsOptions>().Bind(configurationRoot).ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ISecp256k1>(BouncyCastleSecp256k1.Instance);
+        services.AddSingleton(CreateTrustAnchor);
+        services.AddSingleton<SimulatedTdHandle>();
+        services.AddSingleton(CreateDevice);
+        services.AddSingleton<IKmsAttestationSource>(CreateAttestationSource);
+        services.AddSingleton(sp => new RootKeyStore(
+            Options(sp).KeyStore.Directory, sp.GetRequiredService<ISecp256k1>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IKmsAttestationSource>()));
+        services.AddSingleton<KmsKeyHolder>();
+        services.AddSingleton(sp => new CallerAuthenticator(
+            sp.GetRequiredService<KmsTrustAnchor>(), Options(sp).Attestation.AllowDebugTds, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(CreatePolicy);
+        services.AddSingleton<KmsService>();
+        services.AddSingleton(sp => new KmsOnboarding(
+            sp.GetRequiredService<RootKeyStore>(),
+            sp.GetRequiredService<IKmsAttestationSource>(),
+            sp.GetRequiredService<CallerAuthenticator>(),
+            sp.GetRequiredService<IKmsPolicy>(),
+            sp.GetRequiredService<ISecp256k1>(),
+            sp.GetRequiredService<TimeProvider>(),
+            Logger(sp)));
+        services.AddHostedService<RootKeyStartupService>();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        settings.ConfigureLogging?.Invoke(builder.Logging);
+        settings.ConfigureServices?.Invoke(services);
+        builder.WebHost.ConfigureKestrel(ConfigureKestrel);
+        var app = builder.Build();
+        app.MapKmsEndpoints();
+        return app;
+    }
+
+    private static IConfigurationRoot LoadConfiguration(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new KmsStartupException($"config file {full} does not exist");
+        }
+
+        try
+        {
+            return new ConfigurationBuilder().AddJsonFile(full, optional: false, reloadOnChange: false).Build();
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new KmsStartupException($"config file {full} is not valid JSON: {ex.InnerException?.Message ?? ex.Message}", ex);
+        }
+    }
+
+    private static KmsOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<KmsOptions>>().Value;
+
+    private static KmsTrustAnchor CreateTrustAnchor(IServiceProvider services)
+    {
+        var options = Options(services);
+        var anchor = string.Equals(options.TrustRoot.Kind, TrustRootOptions.Simulated, StringComparison.OrdinalIgnoreCase)
+            ? SimulatedAnchor(options.TrustRoot.SimulatedStateDirectory!, services.GetRequiredService<TimeProvider>())
+            : KmsTrustAnchor.Intel();
+        var logger = Logger(services);
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            KmsLog.TrustConfigured(logger, anchor.Root.Name, anchor.Root.PublicKeyFingerprint, options.Policy.Kind);
+        }
+
+        return anchor;
+    }
+
+    private static KmsTrustAnchor SimulatedAnchor(string stateDirectory, TimeProvider timeProvider)
+    {
+        try
+        {
+            return KmsTrustAnchor.Simulated(stateDirectory, timeProvider);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        {
+            throw new KmsStartupException($"TrustRoot:SimulatedStateDirectory: {ex.Message}", ex);
+        }
+    }
+
+    private static ITdxDevice CreateDevice(IServiceProvider services)
+    {
+        var tdx = Options(services).Tdx;
+        return string.Equals(tdx.Mode, TdxOptions.Simulated, StringComparison.OrdinalIgnoreCase)
+            ? services.GetRequiredService<SimulatedTdHandle>().Td.Device
+            : new LinuxTdxDevice();
+    }
+
+    private static TdxAttestationSource CreateAttestationSource(IServiceProvider services)
+    {
+        var tdx = Options(services).Tdx;
+        var simulated = string.Equals(tdx.Mode, TdxOptions.Simulated, StringComparison.OrdinalIgnoreCase);
+        var log = Path.Combine(Path.GetFullPath(simulated ? tdx.StateDirectory! : tdx.RuntimeLogDirectory), RuntimeEventLog.FileName);
+        return new TdxAttestationSource(services.GetRequiredService<ITdxDevice>(), log);
+    }
+
+    private static IKmsPolicy CreatePolicy(IServiceProvider services)
+    {
+        var options = Options(services);
+        var policy = options.Policy;
+        var logger = Logger(services);
+        try
+        {
+            return policy.Kind.ToLowerInvariant() switch
+            {
+                PolicyOptions.File => new FilePolicy(policy.Path!, logger),
+                PolicyOptions.Webhook => new WebhookPolicy(
+                    new HttpClient(), new Uri(policy.WebhookUrl!), TimeSpan.FromSeconds(policy.WebhookTimeoutSeconds), services.GetRequiredService<TimeProvider>(), logger),
+                _ => new DevPolicy(services.GetRequiredService<KmsTrustAnchor>(), policy.DevGatewayAppId),
+            };
+        }
+        catch (Exception ex) when (ex is PolicyBackendException or InvalidOperationException)
+        {
+            throw new KmsStartupException(ex.Message, ex);
+        }
+    }
+
+    private static ILogger Logger(IServiceProvider services) => services.GetRequiredService<ILoggerFactory>().CreateLogger("Dstack.Kms");
+
+    private static void ConfigureKestrel(WebHostBuilderContext context, KestrelServerOptions kestrel)
+    {
+        var services = kestrel.ApplicationServices;
+        var listen = Options(services).Listen;
+        var holder = services.GetRequiredService<KmsKeyHolder>();
+        X509CertificateCache? cache = null;
+        kestrel.AddServerHeader = false;
+        kestrel.Listen(IPAddress.Parse(listen.Address), listen.Port, endpoint =>
+        {
+            endpoint.Protocols = HttpProtocols.Http1AndHttp2;
+            endpoint.UseHttps(new HttpsConnectionAdapterOptions
+            {
+                // the certificate appears once the root keys are loaded at start-up
+                ServerCertificateSelector = (_, _) => holder.Keys is { } keys ? (cache ??= new X509CertificateCache(keys.CreateRpcServerCertificate())).Certificate : null,
+                // RA-TLS: a client certificate is optional, and must chain to the temp CA when present; the attestation
+                // inside it is what authenticates the caller (KmsService)
+                ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                ClientCertificateValidation = (certificate, _, _) =>
+                    holder.Keys is { } keys && TempCaClientCertificates.ChainsTo(certificate, keys.TempCaCertificate),
+            });
+        });
+    }
+}

@@ -1,0 +1,3 @@
+using Dstack.Kms.Cli;
+
+return await KmsCli.Create().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,162 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Dstack.Attestation.Simulation;
+using Dstack.Kms.Authentication;
+using Dstack.Kms.Hosting;
+using Dstack.Rpc.Client;
+using Dstack.Rpc.Kms;
+using Dstack.Tests;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+
+namespace Dstack.Kms.Tests.Grpc;
+
+/// <summary>
+/// KMS daemons on real Kestrel (loopback TLS, gRPC) built from config files, all on simulated TDs of one simulated
+/// platform (a shared mock DCAP seed, so every TD's quotes verify under the one simulated trust root), plus a caller VM
+/// booted as the allowed app.
+/// </summary>
+internal sealed class GrpcKmsBed : IAsyncDisposable
+{
+    private readonly List<WebApplication> _apps = [];
+    private readonly List<IDisposable> _owned = [];
+
+    private GrpcKmsBed(TempDirectory directory)
+    {
+        Directory = directory;
+        PlatformDirectory = Path.Combine(directory.Path, "platform");
+    }
+
+    public TempDirectory Directory { get; }
+
+    /// <summary>The simulated TD whose seed every other TD copies; the KMS trust root points here.</summary>
+    public string PlatformDirectory { get; }
+
+    public SimulatedTd Caller { get; private set; } = null!;
+
+    public KmsTrustAnchor Anchor { get; private set; } = null!;
+
+    public static async Task<GrpcKmsBed> CreateAsync()
+    {
+        var bed = new GrpcKmsBed(new TempDirectory());
+        var platform = bed.Own(SimulatedTd.Open(bed.PlatformDirectory));
+        bed.Anchor = bed.Own(KmsTrustAnchor.Simulated(platform.Pki, TimeProvider.System));
+        bed.Caller = bed.Own(bed.OpenTd("caller"));
+        await KmsTestBed.BootAsync(bed.Caller, KmsTestBed.AppId, KmsTestBed.ComposeHash, KmsTestBed.InstanceId);
+        return bed;
+    }
+
+    /// <summary>Opens a TD of this platform (same mock DCAP seed).</summary>
+    public SimulatedTd OpenTd(string name)
+    {
+        var directory = Path.Combine(Directory.Path, name);
+        System.IO.Directory.CreateDirectory(directory);
+        var seed = Path.Combine(directory, MockAttestationSeed.FileName);
+        if (!File.Exists(seed))
+        {
+            File.Copy(Path.Combine(PlatformDirectory, MockAttestationSeed.FileName), seed);
+        }
+
+        return SimulatedTd.Open(directory);
+    }
+
+    /// <summary>Boots the TD a KMS instance runs in (a dstack app of its own) and returns its mrAggregated (hex).</summary>
+    public async Task<string> PrepareKmsTdAsync(string name, string composeText = "kms compose")
+    {
+        using var td = OpenTd(name + "-td");
+        await KmsTestBed.BootAsync(td, Enumerable.Repeat((byte)0x77, 20).ToArray(), SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(composeText)), Enumerable.Repeat((byte)0x44, 20).ToArray());
+        using var cert = await KmsTestBed.CreateCallerCertificateAsync(td, KmsTestBed.VmConfig);
+        var identity = await new CallerAuthenticator(Anchor, false, TimeProvider.System).AuthenticateCertificateAsync(cert, KmsTestBed.VmConfig, CancellationToken.None);
+        Assert.True(identity.IsSuccess, identity.Refusal?.Reason);
+        return Convert.ToHexStringLower(identity.Value.BootInfo.MrAggregated);
+    }
+
+    /// <summary>Writes the config of KMS <paramref name="name"/> (its TD prepared with <see cref="PrepareKmsTdAsync"/>).</summary>
+    public string WriteConfig(string name, object policy, int port, string? onboardFrom = null)
+    {
+        var policyPath = Path.Combine(Directory.Path, name + "-policy.json");
+        File.WriteAllText(policyPath, JsonSerializer.Serialize(policy));
+        var config = new Dictionary<string, object>
+        {
+            ["Listen"] = new { Address = "127.0.0.1", Port = port, Domain = name + ".kms.test" },
+            ["KeyStore"] = new { Directory = KeyDirectory(name) },
+            ["Tdx"] = new { Mode = "simulated", StateDirectory = Path.Combine(Directory.Path, name + "-td") },
+            ["TrustRoot"] = new { Kind = "simulated", SimulatedStateDirectory = PlatformDirectory },
+            ["Policy"] = new { Kind = "file", Path = policyPath },
+        };
+        if (onboardFrom is not null)
+        {
+            config["Onboarding"] = new { SourceUrl = onboardFrom, VmConfig = KmsTestBed.VmConfig };
+        }
+
+        var path = Path.Combine(Directory.Path, name + ".json");
+        File.WriteAllText(path, JsonSerializer.Serialize(config));
+        return path;
+    }
+
+    public string KeyDirectory(string name) => Path.Combine(Directory.Path, name + "-keys");
+
+    /// <summary>Builds and starts a KMS in-process; returns its gRPC address.</summary>
+    public async Task<Uri> StartKmsAsync(string configPath, int port, TimeSpan? timeout = null)
+    {
+        var app = KmsHost.Build(new KmsHostSettings { ConfigPath = configPath, ConfigureLogging = l => l.ClearProviders() });
+        _apps.Add(app);
+        using var startTimeout = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        await app.StartAsync(startTimeout.Token);
+        return new Uri($"https://127.0.0.1:{port}");
+    }
+
+    /// <summary>A gRPC client of <paramref name="address"/> presenting <paramref name="clientCertificate"/> (server certificate not checked).</summary>
+    public KmsClient Connect(Uri address, X509Certificate2? clientCertificate = null)
+    {
+        var client = Own(new UnaryClient(new UnaryClientOptions
+        {
+            Address = address,
+            ClientCertificate = clientCertificate,
+            ServerCertificateValidation = (_, _, _) => true,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        }));
+        return new KmsClient(client);
+    }
+
+    /// <summary>The caller's RA-TLS certificate issued by the temp CA of the KMS at <paramref name="address"/>.</summary>
+    public async Task<X509Certificate2> CallerCertificateAsync(Uri address, Func<byte[], byte[]>? tamperQuote = null)
+    {
+        var tempCa = await Connect(address).GetTempCaCertAsync(Deadline());
+        return Own(await KmsTestBed.CreateCallerCertificateAsync(Caller, KmsTestBed.VmConfig, tamperQuote, tempCa: (tempCa.TempCaCert, tempCa.TempCaKey)));
+    }
+
+    public static DateTimeOffset Deadline() => DateTimeOffset.UtcNow.AddSeconds(30);
+
+    public T Own<T>(T disposable)
+        where T : IDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var app in Enumerable.Reverse(_apps))
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await app.StopAsync(stop.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+            {
+            }
+
+            await app.DisposeAsync();
+        }
+
+        foreach (var item in Enumerable.Reverse(_owned))
+        {
+            item.Dispose();
+        }
+
+        Directory.Dispose();
+    }
+}

@@ -1,0 +1,198 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using Dstack.Attestation.EventLog;
+using Dstack.Attestation.Formats;
+using Dstack.Attestation.Simulation;
+using Dstack.Crypto.RaTls;
+using Dstack.Crypto.ReportData;
+using Dstack.Crypto.Secp256k1;
+using Dstack.Kms.Authentication;
+using Dstack.Kms.Keys;
+using Dstack.Kms.Policies;
+using Dstack.Kms.Service;
+using Dstack.Tests;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Dstack.Kms.Tests;
+
+/// <summary>
+/// A KMS over real parts: a simulated TD for the KMS itself (bootstrap attestation), a simulated caller VM that emits
+/// the boot sequence's runtime events, the caller TD's mock DCAP root as trust anchor, and a policy file.
+/// </summary>
+internal sealed class KmsTestBed : IDisposable
+{
+    public static readonly byte[] AppId = Enumerable.Repeat((byte)0x5b, 20).ToArray();
+    public static readonly byte[] ComposeHash = SHA256.HashData("services: {}\n"u8);
+    public static readonly byte[] InstanceId = Enumerable.Repeat((byte)0x33, 20).ToArray();
+    public static readonly byte[] OsImageHash = Enumerable.Repeat((byte)0x0a, 32).ToArray();
+    public static readonly string VmConfig = $"{{\"os_image_hash\":\"{Convert.ToHexStringLower(OsImageHash)}\",\"cpu_count\":2}}";
+    public static readonly string DeviceId = Convert.ToHexStringLower(SHA256.HashData(new byte[16]));
+
+    private readonly List<IDisposable> _owned = [];
+
+    private KmsTestBed(TempDirectory directory) => Directory = directory;
+
+    public TempDirectory Directory { get; }
+
+    public SimulatedTd Caller { get; private set; } = null!;
+
+    public SimulatedTd KmsTd { get; private set; } = null!;
+
+    public KmsTrustAnchor Anchor { get; private set; } = null!;
+
+    public string PolicyPath => Path.Combine(Directory.Path, "policy.json");
+
+    public string KeyDirectory => Path.Combine(Directory.Path, "keys");
+
+    public RootKeyStore Store { get; private set; } = null!;
+
+    public KmsKeyHolder Holder { get; } = new();
+
+    public FilePolicy Policy { get; private set; } = null!;
+
+    public KmsService Service { get; private set; } = null!;
+
+    public CallerAuthenticator Authenticator { get; private set; } = null!;
+
+    /// <summary>Creates the bed with the caller booted as an allowed app and the KMS bootstrapped.</summary>
+    public static async Task<KmsTestBed> CreateAsync(bool allowDebugTds = false, object? policy = null)
+    {
+        var bed = new KmsTestBed(new TempDirectory());
+        bed.Caller = bed.Own(SimulatedTd.Open(Path.Combine(bed.Directory.Path, "caller")));
+        bed.KmsTd = bed.Own(SimulatedTd.Open(Path.Combine(bed.Directory.Path, "kms-td")));
+        await BootAsync(bed.Caller, AppId, ComposeHash, InstanceId);
+        bed.Anchor = bed.Own(KmsTrustAnchor.Simulated(bed.Caller.Pki, TimeProvider.System));
+        bed.WritePolicy(policy ?? AllowingPolicy());
+        bed.Policy = new FilePolicy(bed.PolicyPath, NullLogger.Instance);
+        bed.Store = bed.CreateStore(bed.KeyDirectory);
+        bed.Holder.Set(await bed.Store.BootstrapAsync("kms.test", CancellationToken.None));
+        bed.Authenticator = new CallerAuthenticator(bed.Anchor, allowDebugTds, TimeProvider.System);
+        bed.Service = bed.CreateService(bed.Holder, bed.Policy);
+        return bed;
+    }
+
+    public RootKeyStore CreateStore(string directory) =>
+        new(directory, BouncyCastleSecp256k1.Instance, TimeProvider.System, new TdxAttestationSource(KmsTd.Device, KmsTd.Events.LogPath));
+
+    public KmsService CreateService(KmsKeyHolder holder, IKmsPolicy policy, CallerAuthenticator? authenticator = null) =>
+        new(holder, authenticator ?? Authenticator, policy, TimeProvider.System, NullLogger<KmsService>.Instance);
+
+    public T Own<T>(T disposable)
+        where T : IDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+
+    /// <summary>The runtime events of a dstack boot in the reference order.</summary>
+    public static async Task BootAsync(SimulatedTd td, byte[] appId, byte[] composeHash, byte[] instanceId)
+    {
+        await td.Events.EmitAsync("system-preparing", Array.Empty<byte>(), CancellationToken.None);
+        await td.Events.EmitAsync("app-id", appId, CancellationToken.None);
+        await td.Events.EmitAsync("compose-hash", composeHash, CancellationToken.None);
+        await td.Events.EmitAsync("instance-id", instanceId, CancellationToken.None);
+        await td.Events.EmitAsync("boot-mr-done", Array.Empty<byte>(), CancellationToken.None);
+        await td.Events.EmitAsync("key-provider", Encoding.UTF8.GetBytes("{\"name\":\"kms\",\"id\":\"00\"}"), CancellationToken.None);
+        await td.Events.EmitAsync("system-ready", Array.Empty<byte>(), CancellationToken.None);
+    }
+
+    public static Dictionary<string, object> AllowingPolicy(IEnumerable<string>? composeHashes = null, IEnumerable<string>? kmsMrAggregated = null) => new()
+    {
+        ["gatewayAppId"] = "gateway-1",
+        ["osImages"] = new[] { Convert.ToHexStringLower(OsImageHash) },
+        ["kms"] = new Dictionary<string, object> { ["mrAggregated"] = (kmsMrAggregated ?? []).ToArray(), ["allowAnyDevice"] = true },
+        ["apps"] = new Dictionary<string, object>
+        {
+            [Convert.ToHexStringLower(AppId)] = new Dictionary<string, object>
+            {
+                ["composeHashes"] = (composeHashes ?? [Convert.ToHexStringLower(ComposeHash)]).ToArray(),
+                ["devices"] = new[] { DeviceId },
+                ["allowAnyDevice"] = false,
+            },
+        },
+    };
+
+    public void WritePolicy(object policy) => File.WriteAllText(PolicyPath, JsonSerializer.Serialize(policy));
+
+    /// <summary>An RA-TLS client certificate of <paramref name="td"/> as the guest builds it (kms.md §1.4).</summary>
+    public static async Task<X509Certificate2> CreateCallerCertificateAsync(
+        SimulatedTd td,
+        string vmConfig,
+        Func<byte[], byte[]>? tamperQuote = null,
+        bool bindOtherKey = false,
+        bool debug = false,
+        (string CertificatePem, string KeyPem)? tempCa = null)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var spki = key.ExportSubjectPublicKeyInfo();
+        byte[] reportData;
+        if (bindOtherKey)
+        {
+            using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            reportData = QuoteReportData.ForRaTlsCertificate(other.ExportSubjectPublicKeyInfo());
+        }
+        else
+        {
+            reportData = QuoteReportData.ForRaTlsCertificate(spki);
+        }
+
+        byte[] quote;
+        if (debug)
+        {
+            var report = await td.Device.GetTdReportAsync(reportData, CancellationToken.None);
+            report[512] |= 0x01; // TDATTRIBUTES.DEBUG
+            quote = new MockQuotingEnclave(td.Pki).CreateQuote(report);
+        }
+        else
+        {
+            quote = await td.Device.GetQuoteAsync(reportData, CancellationToken.None);
+        }
+
+        quote = tamperQuote?.Invoke(quote) ?? quote;
+        var attestation = await CreateAttestationAsync(td, quote, reportData, vmConfig);
+        // signed by the KMS's temp CA when given (it is what GetTempCaCert hands out), else by a throwaway one
+        using var issuerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var issuerName = new X500DistinguishedName("CN=Dstack Client Temp CA");
+        if (tempCa is { } ca)
+        {
+            issuerKey.ImportFromPem(ca.KeyPem);
+            using var issuer = X509Certificate2.CreateFromPem(ca.CertificatePem);
+            issuerName = issuer.SubjectName;
+        }
+
+        using var issued = new RaTlsCertificateBuilder(TimeProvider.System).Issue(spki, new RaTlsCertificateOptions
+        {
+            Subject = "RA-TLS TEMP Cert",
+            SpecialUsage = null,
+            Attestation = AttestationCodec.EncodeV0(attestation),
+        }, issuerName, issuerKey);
+        using var withKey = issued.CopyWithPrivateKey(key);
+        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+    }
+
+    public static async Task<VersionedAttestation> CreateAttestationAsync(SimulatedTd td, byte[] quote, byte[] reportData, string vmConfig)
+    {
+        var events = await td.ReadEventLogAsync(CancellationToken.None);
+        return new VersionedAttestation
+        {
+            Quote = quote,
+            EventLog = events,
+            RuntimeEvents = AppInfoCalculator.RuntimeEventsOf(events),
+            ReportData = reportData,
+            Config = vmConfig,
+        };
+    }
+
+    public void Dispose()
+    {
+        Holder.Dispose();
+        foreach (var item in Enumerable.Reverse(_owned))
+        {
+            item.Dispose();
+        }
+
+        Directory.Dispose();
+    }
+}

@@ -13,12 +13,12 @@ namespace Dstack.Gov.Chain;
 /// <param name="MinDelay">For a timelock: the minimum delay in seconds.</param>
 internal sealed record OwnerDescription(EvmAddress Address, OwnerKind Kind, BigInteger? Threshold = null, IReadOnlyList<EvmAddress>? Signers = null, BigInteger? MinDelay = null)
 {
-    /// <summary>A human description, e.g. <c>Safe multisig 2-of-3 (0x…, 0x…, 0x…)</c>.</summary>
+    /// <summary>A human description, e.g. <c>a Safe multisig 2-of-3 (0x…, 0x…, 0x…)</c>.</summary>
     public string Describe() => Kind switch
     {
-        OwnerKind.ExternallyOwnedAccount => "externally owned account (a single key; no code)",
-        OwnerKind.Safe => $"Safe multisig {Threshold}-of-{Signers?.Count ?? 0} (signers {string.Join(", ", Signers ?? [])})",
-        OwnerKind.Timelock => $"TimelockController (minimum delay {MinDelay} s)",
+        OwnerKind.ExternallyOwnedAccount => "an externally owned account (a single key; no code)",
+        OwnerKind.Safe => $"a Safe multisig {Threshold}-of-{Signers?.Count ?? 0} (signers {string.Join(", ", Signers ?? [])})",
+        OwnerKind.Timelock => $"a TimelockController (minimum delay {MinDelay} s)",
         _ => "a contract that is neither a Safe nor a TimelockController",
     };
 

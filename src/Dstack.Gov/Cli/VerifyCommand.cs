@@ -229,7 +229,7 @@ internal static class VerifyCommand
             evidence["app.pendingOwner"] = pending.ToString();
         }
 
-        var what = $"{owner.Address} is a {owner.Describe()}";
+        var what = $"{owner.Address} is {owner.Describe()}";
         if (expected is { } wanted)
         {
             evidence["expected_owner"] = wanted.ToString();

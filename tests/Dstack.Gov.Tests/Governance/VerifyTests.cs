@@ -50,7 +50,7 @@ public sealed class VerifyTests(SafeChainFixture fixture) : IClassFixture<SafeCh
     {
         var run = await VerifyAsync("--compose", SafeChainFixture.ComposeFile, "--expect-owner", GovChainFixture.Address(0).ToString());
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains($"[FAIL] owner: the owner is {fixture.Safe.Address} (Safe multisig 2-of-3", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"[FAIL] owner: the owner is {fixture.Safe.Address} (a Safe multisig 2-of-3", run.Output, StringComparison.Ordinal);
         Assert.Contains($"not the expected {GovChainFixture.Address(0)}", run.Output, StringComparison.Ordinal);
     }
 

@@ -1,0 +1,3 @@
+using Dstack.Gov.Cli;
+
+return await GovCli.Create().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -246,10 +246,9 @@ trap 'exit 143' TERM
 
 if [ "$NO_BUILD" != 1 ]; then
   echo "Building dstack-agent, dstack-kms and dstack-gov ($CONFIGURATION) ..."
-  for project in Dstack.Agent Dstack.Kms Dstack.Gov; do
-    "$DOTNET" build "$ROOT/src/$project" -c "$CONFIGURATION" --nologo -v quiet > "$STATE/logs/build.log" 2>&1 \
-      || { cat "$STATE/logs/build.log" >&2; die "dotnet build of $project failed"; }
-  done
+  # one build of the three commands (and what they reference): packaging/local-stack/commands.slnf
+  "$DOTNET" build "$ROOT/packaging/local-stack/commands.slnf" -c "$CONFIGURATION" --nologo -v quiet > "$STATE/logs/build.log" 2>&1 \
+    || { cat "$STATE/logs/build.log" >&2; die "dotnet build failed (log: $STATE/logs/build.log)"; }
 fi
 check_built
 

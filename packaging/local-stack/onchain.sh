@@ -383,8 +383,8 @@ Audit and govern (dstack-gov is $G; the dev key is in $KEY_FILE):
   $G add-device --rpc $RPC --key-file $KEY_FILE --app $APP ${DEVICE_ID:-DEVICE_ID}   # pin the device, then
   $G set-allow-any-device --rpc $RPC --key-file $KEY_FILE --app $APP false
 (verify without --expect-owner fails the owner check: a single key, anvil's dev account, owns the contracts.)
-Press Ctrl-C to stop.
 EOF
+echo "Press Ctrl-C to stop."   # a builtin: from here on the script runs no process besides the three
 
 # serve until Ctrl-C, SIGTERM, or one of the three exits
 set +e

@@ -43,6 +43,10 @@ internal sealed class GuestVm
 
     public string ConfigPath => Path.Combine(Root, "agent.json");
 
+    public string DstackSocketPath => Path.Combine(Root, "dstack.sock");
+
+    public string TappdSocketPath => Path.Combine(Root, "tappd.sock");
+
     /// <summary>Writes the sys-config naming <paramref name="kmsUrls"/>.</summary>
     public void SetKmsUrls(params string[] kmsUrls)
     {
@@ -86,7 +90,7 @@ internal sealed class GuestVm
     {
         var config = new JsonObject
         {
-            ["Sockets"] = new JsonObject { ["Dstack"] = Path.Combine(Root, "dstack.sock"), ["Tappd"] = Path.Combine(Root, "tappd.sock") },
+            ["Sockets"] = new JsonObject { ["Dstack"] = DstackSocketPath, ["Tappd"] = TappdSocketPath },
             ["Tdx"] = new JsonObject { ["Mode"] = "simulated", ["StateDirectory"] = TdDirectory },
             ["Files"] = new JsonObject
             {

@@ -43,7 +43,7 @@ internal sealed class KmsNode
     /// <summary>The mrAggregated (hex) of this KMS's TD as a peer KMS computes it from its attestation.</summary>
     public string MrAggregated { get; private set; } = "";
 
-    /// <summary>Creates the instance's TD and boots it as the KMS app <paramref name="composeText"/>; the port is reserved now.</summary>
+    /// <summary>Creates the instance's TD and boots it as the KMS app <paramref name="composeText"/>; a free port is picked now (bound when the KMS starts).</summary>
     public static async Task<KmsNode> CreateAsync(SimulatedPlatform platform, string name, string composeText = "kms compose", int? port = null)
     {
         var node = new KmsNode(platform, name, port ?? TcpPorts.GetFree());

@@ -2,11 +2,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
-using Dstack.Attestation.EventLog;
 using Dstack.Attestation.Formats;
 using Dstack.Attestation.Simulation;
-using Dstack.Crypto.RaTls;
-using Dstack.Crypto.ReportData;
 using Dstack.Crypto.Secp256k1;
 using Dstack.Kms.Authentication;
 using Dstack.Kms.Keys;
@@ -116,74 +113,18 @@ internal sealed class KmsTestBed : IDisposable
 
     public void WritePolicy(object policy) => File.WriteAllText(PolicyPath, JsonSerializer.Serialize(policy));
 
-    /// <summary>An RA-TLS client certificate of <paramref name="td"/> as the guest builds it (kms.md §1.4).</summary>
-    public static async Task<X509Certificate2> CreateCallerCertificateAsync(
+    /// <summary>An RA-TLS client certificate of <paramref name="td"/> as the guest builds it (kms.md §1.4); see <see cref="RaTlsCaller"/>.</summary>
+    public static Task<X509Certificate2> CreateCallerCertificateAsync(
         SimulatedTd td,
         string vmConfig,
         Func<byte[], byte[]>? tamperQuote = null,
         bool bindOtherKey = false,
         bool debug = false,
-        (string CertificatePem, string KeyPem)? tempCa = null)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var spki = key.ExportSubjectPublicKeyInfo();
-        byte[] reportData;
-        if (bindOtherKey)
-        {
-            using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            reportData = QuoteReportData.ForRaTlsCertificate(other.ExportSubjectPublicKeyInfo());
-        }
-        else
-        {
-            reportData = QuoteReportData.ForRaTlsCertificate(spki);
-        }
+        (string CertificatePem, string KeyPem)? tempCa = null) =>
+        RaTlsCaller.CreateCertificateAsync(td, vmConfig, tamperQuote, bindOtherKey, debug, tempCa);
 
-        byte[] quote;
-        if (debug)
-        {
-            var report = await td.Device.GetTdReportAsync(reportData, CancellationToken.None);
-            report[512] |= 0x01; // TDATTRIBUTES.DEBUG
-            quote = new MockQuotingEnclave(td.Pki).CreateQuote(report);
-        }
-        else
-        {
-            quote = await td.Device.GetQuoteAsync(reportData, CancellationToken.None);
-        }
-
-        quote = tamperQuote?.Invoke(quote) ?? quote;
-        var attestation = await CreateAttestationAsync(td, quote, reportData, vmConfig);
-        // signed by the KMS's temp CA when given (it is what GetTempCaCert hands out), else by a throwaway one
-        using var issuerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var issuerName = new X500DistinguishedName("CN=Dstack Client Temp CA");
-        if (tempCa is { } ca)
-        {
-            issuerKey.ImportFromPem(ca.KeyPem);
-            using var issuer = X509Certificate2.CreateFromPem(ca.CertificatePem);
-            issuerName = issuer.SubjectName;
-        }
-
-        using var issued = new RaTlsCertificateBuilder(TimeProvider.System).Issue(spki, new RaTlsCertificateOptions
-        {
-            Subject = "RA-TLS TEMP Cert",
-            SpecialUsage = null,
-            Attestation = AttestationCodec.EncodeV0(attestation),
-        }, issuerName, issuerKey);
-        using var withKey = issued.CopyWithPrivateKey(key);
-        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-    }
-
-    public static async Task<VersionedAttestation> CreateAttestationAsync(SimulatedTd td, byte[] quote, byte[] reportData, string vmConfig)
-    {
-        var events = await td.ReadEventLogAsync(CancellationToken.None);
-        return new VersionedAttestation
-        {
-            Quote = quote,
-            EventLog = events,
-            RuntimeEvents = AppInfoCalculator.RuntimeEventsOf(events),
-            ReportData = reportData,
-            Config = vmConfig,
-        };
-    }
+    public static Task<VersionedAttestation> CreateAttestationAsync(SimulatedTd td, byte[] quote, byte[] reportData, string vmConfig) =>
+        RaTlsCaller.CreateAttestationAsync(td, quote, reportData, vmConfig);
 
     public void Dispose()
     {

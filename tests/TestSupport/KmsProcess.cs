@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Dstack.Tests;
@@ -17,49 +15,30 @@ namespace Dstack.Tests;
 /// </remarks>
 internal sealed partial class KmsProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private const string OverrideVariable = "DSTACK_KMS_DLL";
+    private static readonly TimeSpan DefaultStartTimeout = TimeSpan.FromSeconds(60);
+    private readonly DotnetProcess _process;
 
-    private KmsProcess(Process process) => _process = process;
-
-    /// <summary>The gRPC address, <c>https://127.0.0.1:PORT</c> (a wildcard bind address is replaced by loopback).</summary>
-    public Uri Address { get; private set; } = null!;
-
-    /// <summary>Everything the process wrote to stdout and stderr so far.</summary>
-    public string Output
+    private KmsProcess(DotnetProcess process, Uri address)
     {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
+        _process = process;
+        Address = address;
     }
 
+    /// <summary>The gRPC address, <c>https://127.0.0.1:PORT</c> (a wildcard bind address is replaced by loopback).</summary>
+    public Uri Address { get; }
+
+    /// <summary>Everything the process wrote to stdout and stderr so far.</summary>
+    public string Output => _process.Output;
+
     /// <summary>The operating-system process id.</summary>
-    public int ProcessId => _process.Id;
+    public int ProcessId => _process.ProcessId;
 
     /// <summary>True once the process has exited.</summary>
     public bool HasExited => _process.HasExited;
 
     /// <summary>Where <c>dstack-kms.dll</c> is: <c>DSTACK_KMS_DLL</c>, else the build output matching this test's configuration.</summary>
-    public static string DefaultDllPath
-    {
-        get
-        {
-            if (Environment.GetEnvironmentVariable("DSTACK_KMS_DLL") is { Length: > 0 } overridden)
-            {
-                return overridden;
-            }
-
-            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                ? "Release"
-                : "Debug";
-            return Path.Combine(SharedFiles.RepositoryRoot, "src", "Dstack.Kms", "bin", configuration, "net10.0", "dstack-kms.dll");
-        }
-    }
+    public static string DefaultDllPath => DotnetProcess.BuildOutputPath("Dstack.Kms", "dstack-kms.dll", OverrideVariable);
 
     /// <summary>Starts <c>dstack-kms run --config <paramref name="configPath"/></c> and waits until it listens.</summary>
     /// <param name="configPath">The JSON configuration file.</param>
@@ -69,123 +48,27 @@ internal sealed partial class KmsProcess : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The process exited before listening; the message holds its output.</exception>
     public static async Task<KmsProcess> StartAsync(string configPath, TimeSpan? timeout = null, string? dllPath = null, CancellationToken cancellationToken = default)
     {
-        dllPath ??= DefaultDllPath;
-        if (!File.Exists(dllPath))
-        {
-            throw new FileNotFoundException($"{dllPath} does not exist: build src/Dstack.Kms first (or set DSTACK_KMS_DLL)", dllPath);
-        }
-
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dllPath);
-        start.ArgumentList.Add("run");
-        start.ArgumentList.Add("--config");
-        start.ArgumentList.Add(configPath);
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var daemon = new KmsProcess(process);
-        process.OutputDataReceived += (_, e) => daemon.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => daemon.OnLine(e.Data);
-        process.Exited += (_, _) =>
-        {
-            string code;
-            try
-            {
-                // drain the redirected output first, so the exception carries the daemon's last words
-                process.WaitForExit();
-                code = process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-            catch (InvalidOperationException)
-            {
-                code = "unknown"; // already disposed
-            }
-
-            daemon._listening.TrySetException(new InvalidOperationException(
-                $"dstack-kms exited with code {code} before listening; output:{Environment.NewLine}{daemon.Output}"));
-        };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
+        var process = DotnetProcess.Start("dstack-kms", dllPath ?? DefaultDllPath, ["run", "--config", configPath], OverrideVariable);
         try
         {
-            daemon.Address = await daemon._listening.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
-            return daemon;
-        }
-        catch (TimeoutException)
-        {
-            await daemon.DisposeAsync().ConfigureAwait(false);
-            throw new TimeoutException($"dstack-kms did not listen within {timeout ?? TimeSpan.FromSeconds(60)}; output:{Environment.NewLine}{daemon.Output}");
+            var match = await process.WaitForLineAsync(ListeningLine(), "listening", timeout ?? DefaultStartTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var url = match.Groups["url"].Value.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
+            return new KmsProcess(process, new Uri(url));
         }
         catch
         {
-            await daemon.DisposeAsync().ConfigureAwait(false);
+            await process.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
     /// <summary>Waits for the process to exit by itself (e.g. a refused start-up); kills it and throws after <paramref name="timeout"/>.</summary>
     /// <returns>The exit code.</returns>
-    public async Task<int> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var source = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(source.Token).ConfigureAwait(false);
-            return _process.ExitCode;
-        }
-        catch (OperationCanceledException)
-        {
-            await DisposeAsync().ConfigureAwait(false);
-            throw new TimeoutException($"dstack-kms did not exit within {timeout}; output:{Environment.NewLine}{Output}");
-        }
-    }
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
 
     /// <summary>Kills the process tree (if still running) and waits for it to go.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                using var source = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await _process.WaitForExitAsync(source.Token).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
-        {
-        }
-
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     [GeneratedRegex(@"Now listening on: (?<url>https?://\S+)")]
     private static partial Regex ListeningLine();
-
-    private void OnLine(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-
-        var match = ListeningLine().Match(line);
-        if (match.Success)
-        {
-            var url = match.Groups["url"].Value.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
-            _listening.TrySetResult(new Uri(url));
-        }
-    }
 }

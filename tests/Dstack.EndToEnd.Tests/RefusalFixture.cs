@@ -1,0 +1,61 @@
+using Dstack.Attestation.EventLog;
+using Dstack.Attestation.Simulation;
+using Dstack.EndToEnd.Tests.Support;
+using Dstack.Tests;
+
+namespace Dstack.EndToEnd.Tests;
+
+/// <summary>
+/// Two running KMS processes with the same policy (the E2E app allowed): one trusting this platform's simulated DCAP
+/// root, one trusting Intel's root; and a caller TD of this platform booted as the allowed app up to <c>boot-mr-done</c>,
+/// the state in which a VM asks for its keys.
+/// </summary>
+public sealed class RefusalFixture : IAsyncLifetime
+{
+    internal SimulatedPlatform Platform { get; private set; } = null!;
+
+    internal KmsNode Node { get; private set; } = null!;
+
+    internal KmsProcess Kms { get; private set; } = null!;
+
+    internal KmsNode IntelNode { get; private set; } = null!;
+
+    internal KmsProcess IntelKms { get; private set; } = null!;
+
+    internal SimulatedTd Caller { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Platform = new SimulatedPlatform();
+        Node = await KmsNode.CreateAsync(Platform, "kms");
+        Node.Configure(PolicyFile.Allowing());
+        IntelNode = await KmsNode.CreateAsync(Platform, "kms-intel");
+        IntelNode.Configure(PolicyFile.Allowing(), intelTrustRoot: true);
+        var starting = IntelNode.StartAsync();
+        Kms = await Node.StartAsync();
+        IntelKms = await starting;
+
+        Caller = SimulatedTd.Open(Platform.NewTdDirectory(Path.Combine(Platform.Root, "caller-td")));
+        await Caller.Events.EmitAsync("system-preparing", Array.Empty<byte>(), CancellationToken.None);
+        await Caller.Events.EmitAsync("app-id", E2eApp.AppIdOf(E2eApp.Compose), CancellationToken.None);
+        await Caller.Events.EmitAsync("compose-hash", E2eApp.ComposeHashOf(E2eApp.Compose), CancellationToken.None);
+        await Caller.Events.EmitAsync("instance-id", Enumerable.Repeat((byte)0x33, 20).ToArray(), CancellationToken.None);
+        await Caller.Events.EmitAsync(AppInfoCalculator.BootMrDone, Array.Empty<byte>(), CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Caller?.Dispose();
+        if (Kms is not null)
+        {
+            await Kms.DisposeAsync();
+        }
+
+        if (IntelKms is not null)
+        {
+            await IntelKms.DisposeAsync();
+        }
+
+        Platform?.Dispose();
+    }
+}

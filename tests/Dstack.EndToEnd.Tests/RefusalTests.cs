@@ -1,0 +1,109 @@
+using Dstack.EndToEnd.Tests.Support;
+using Dstack.Rpc;
+using Dstack.Rpc.Kms;
+using Dstack.Tests;
+
+namespace Dstack.EndToEnd.Tests;
+
+/// <summary>
+/// The real KMS process refuses callers whose attestation does not hold, and says why: crafted RA-TLS clients (a
+/// malicious guest) and real <c>dstack-agent boot</c> runs on a platform the KMS does not trust.
+/// </summary>
+public sealed class RefusalTests(RefusalFixture fixture) : IClassFixture<RefusalFixture>
+{
+    [Fact]
+    public async Task An_honest_crafted_client_gets_keys_signed_by_the_kms_root()
+    {
+        // the control for the crafted refusals below: the same client, nothing tampered, is served
+        using var connection = await ConnectAsync();
+
+        var keys = await connection.Client.GetAppKeyAsync(new GetAppKeyRequest { ApiVersion = 1, VmConfig = E2eApp.VmConfig }, KmsConnection.Deadline());
+
+        using var plain = KmsNode.Connect(fixture.Kms);
+        var meta = await plain.Client.GetMetaAsync(KmsConnection.Deadline());
+        var appKeys = new AppKeys(keys.DiskCryptKey.ToByteArray(), keys.EnvCryptKey.ToByteArray(), keys.K256Key.ToByteArray(), keys.K256Signature.ToByteArray(), keys.GatewayAppId, keys.CaCert, "", []);
+        Assert.Equal(E2eApp.GatewayAppId, keys.GatewayAppId);
+        Assert.Equal(meta.K256Pubkey.ToByteArray(), KmsSignatureCheck.RecoverKmsSigner(appKeys, E2eApp.AppIdOf(E2eApp.Compose)));
+    }
+
+    [Fact]
+    public async Task A_tampered_quote_is_refused_because_its_signature_does_not_verify()
+    {
+        using var connection = await ConnectAsync(tamperQuote: quote =>
+        {
+            quote[48 + 136] ^= 0x01; // one bit of MRTD in the signed TD report body
+            return quote;
+        });
+
+        var error = await GetAppKeyRefusedAsync(connection);
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal("quote verification failed (trust root 'Mock Intel SGX Root CA'): quote signature does not verify with the attestation key", error.Detail);
+    }
+
+    [Fact]
+    public async Task A_certificate_whose_key_the_quote_does_not_bind_is_refused()
+    {
+        using var connection = await ConnectAsync(bindOtherKey: true);
+
+        var error = await GetAppKeyRefusedAsync(connection);
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.StartsWith("report data mismatch: ", error.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_debug_td_is_refused()
+    {
+        using var connection = await ConnectAsync(debug: true);
+
+        var error = await GetAppKeyRefusedAsync(connection);
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal("Debug mode is not allowed: the TD has the DEBUG attribute", error.Detail);
+    }
+
+    [Fact]
+    public async Task A_vm_of_another_simulated_platform_is_refused_by_the_kms_trust_root()
+    {
+        using var foreign = new SimulatedPlatform();
+        var vm = new GuestVm(foreign, "vm");
+        vm.SetKmsUrls(fixture.Node.Url);
+
+        await using var boot = await vm.BootAsync();
+
+        Assert.Equal(1, boot.ExitCode);
+        Assert.Contains("request app keys' failed: KMS " + fixture.Node.Url + ": GetAppKey: Unauthenticated: quote verification failed (trust root 'Mock Intel SGX Root CA'): " +
+            "PCK chain: chain does not end at the trust root 'Mock Intel SGX Root CA'", boot.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(vm.AppKeysPath));
+    }
+
+    [Fact]
+    public async Task A_kms_trusting_the_intel_root_refuses_a_simulated_vm()
+    {
+        var vm = new GuestVm(fixture.Platform, "vm-for-intel-kms");
+        vm.SetKmsUrls(fixture.IntelNode.Url);
+
+        await using var boot = await vm.BootAsync();
+
+        Assert.Equal(1, boot.ExitCode);
+        Assert.Contains("request app keys' failed: KMS " + fixture.IntelNode.Url + ": GetAppKey: Unauthenticated: quote verification failed (trust root 'Intel SGX Root CA'): " +
+            "PCK chain: chain does not end at the trust root 'Intel SGX Root CA'", boot.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(vm.AppKeysPath));
+    }
+
+    private async Task<KmsConnection> ConnectAsync(Func<byte[], byte[]>? tamperQuote = null, bool bindOtherKey = false, bool debug = false)
+    {
+        GetTempCaCertResponse temp;
+        using (var plain = KmsNode.Connect(fixture.Kms))
+        {
+            temp = await plain.Client.GetTempCaCertAsync(KmsConnection.Deadline());
+        }
+
+        var certificate = await RaTlsCaller.CreateCertificateAsync(fixture.Caller, E2eApp.VmConfig, tamperQuote, bindOtherKey, debug, (temp.TempCaCert, temp.TempCaKey));
+        return KmsNode.Connect(fixture.Kms, certificate);
+    }
+
+    private static Task<RpcException> GetAppKeyRefusedAsync(KmsConnection connection) =>
+        Assert.ThrowsAsync<RpcException>(() => connection.Client.GetAppKeyAsync(new GetAppKeyRequest { ApiVersion = 1, VmConfig = E2eApp.VmConfig }, KmsConnection.Deadline()));
+}

@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+
+namespace Dstack.EndToEnd.Tests.Support;
+
+/// <summary>The KMS's <c>file</c> policy document (allow-list JSON; see <c>PolicyDocumentParser</c> in <c>Dstack.Kms</c>).</summary>
+internal sealed class PolicyFile
+{
+    /// <summary>Allowed compose hashes (hex) per app id (hex).</summary>
+    public Dictionary<string, List<string>> Apps { get; } = [];
+
+    /// <summary>KMS instances (mrAggregated, hex) that may onboard from, or be onboarded by, this KMS.</summary>
+    public List<string> KmsMrAggregated { get; } = [];
+
+    /// <summary>A policy allowing <paramref name="compose"/> (as its own app) on the E2E OS image.</summary>
+    public static PolicyFile Allowing(string compose = E2eApp.Compose)
+    {
+        var policy = new PolicyFile();
+        policy.Allow(compose, compose);
+        return policy;
+    }
+
+    /// <summary>Allows <paramref name="compose"/> for the app whose id derives from <paramref name="appCompose"/>.</summary>
+    public PolicyFile Allow(string appCompose, string compose)
+    {
+        var appId = Convert.ToHexStringLower(E2eApp.AppIdOf(appCompose));
+        if (!Apps.TryGetValue(appId, out var hashes))
+        {
+            Apps[appId] = hashes = [];
+        }
+
+        hashes.Add(Convert.ToHexStringLower(E2eApp.ComposeHashOf(compose)));
+        return this;
+    }
+
+    public void Write(string path)
+    {
+        var apps = new JsonObject();
+        foreach (var (appId, hashes) in Apps)
+        {
+            apps[appId] = new JsonObject
+            {
+                ["composeHashes"] = new JsonArray([.. hashes.Select(h => (JsonNode)h)]),
+                ["allowAnyDevice"] = true,
+            };
+        }
+
+        var document = new JsonObject
+        {
+            ["gatewayAppId"] = E2eApp.GatewayAppId,
+            ["osImages"] = new JsonArray(E2eApp.OsImageHash),
+            ["kms"] = new JsonObject
+            {
+                ["mrAggregated"] = new JsonArray([.. KmsMrAggregated.Select(m => (JsonNode)m)]),
+                ["allowAnyDevice"] = true,
+            },
+            ["apps"] = apps,
+        };
+        File.WriteAllText(path, document.ToJsonString());
+    }
+}

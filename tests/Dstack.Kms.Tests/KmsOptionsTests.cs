@@ -124,6 +124,36 @@ public sealed class KmsOptionsTests
     }
 
     [Fact]
+    public async Task A_port_in_use_is_one_line_not_a_stack_trace()
+    {
+        using var dir = new TempDirectory();
+        var tdDir = Path.Combine(dir.Path, "td");
+        using (SimulatedTd.Open(tdDir))
+        {
+        }
+
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+        var config = Write(dir, new
+        {
+            Listen = new { Address = "127.0.0.1", Port = port, Domain = "kms.local" },
+            KeyStore = new { Directory = Path.Combine(dir.Path, "keys") },
+            Tdx = new { Mode = "simulated", StateDirectory = tdDir },
+            TrustRoot = new { Kind = "simulated", SimulatedStateDirectory = tdDir },
+            Policy = new { Kind = "dev" },
+        });
+        var error = new StringWriter();
+
+        var code = await RunCommand.RunAsync(new KmsHostSettings { ConfigPath = config, ConfigureLogging = Quiet }, error, CancellationToken.None);
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("dstack-kms: ", line, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{port}", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Packaged_config_is_a_valid_production_configuration()
     {
         var path = Path.Combine(SharedFiles.RepositoryRoot, "packaging", "config", "kms.json");

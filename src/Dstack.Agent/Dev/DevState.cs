@@ -85,7 +85,7 @@ internal sealed class DevState
             var sysConfigPath = Path.Combine(directory, SysConfigFileName);
             if (!File.Exists(sysConfigPath))
             {
-                File.WriteAllText(sysConfigPath, SampleSysConfig());
+                File.WriteAllText(sysConfigPath, SampleSysConfig([]));
             }
 
             var keySeed = LoadOrCreateSeed(Path.Combine(directory, KeySeedFileName), 32);
@@ -99,7 +99,8 @@ internal sealed class DevState
         }
     }
 
-    private static byte[] SampleCompose()
+    /// <summary>The sample app-compose (embedded resource), byte for byte.</summary>
+    internal static byte[] SampleCompose()
     {
         using var stream = typeof(DevState).Assembly.GetManifestResourceStream("Dstack.Agent.Dev.sample-app-compose.json")
             ?? throw new InvalidOperationException("the sample app-compose resource is missing");
@@ -108,7 +109,8 @@ internal sealed class DevState
         return copy.ToArray();
     }
 
-    private static string SampleSysConfig()
+    /// <summary>The sample sys-config: <paramref name="kmsUrls"/> and a <c>vm_config</c> naming the simulated OS image.</summary>
+    internal static string SampleSysConfig(IReadOnlyList<string> kmsUrls)
     {
         var vmConfig = JsonSerializer.Serialize(new Dictionary<string, object>
         {
@@ -118,7 +120,7 @@ internal sealed class DevState
         }, DevJsonContext.Default.DictionaryStringObject);
         return JsonSerializer.Serialize(new Dictionary<string, object?>
         {
-            ["kms_urls"] = Array.Empty<string>(),
+            ["kms_urls"] = kmsUrls.ToArray(),
             ["gateway_urls"] = Array.Empty<string>(),
             ["pccs_url"] = "",
             ["docker_registry"] = null,

@@ -46,5 +46,11 @@ internal static class RunCommand
             await error.WriteLineAsync("dstack-kms: " + ex.Message).ConfigureAwait(false);
             return 1;
         }
+        catch (IOException ex)
+        {
+            // Kestrel cannot bind the listener (port in use, address not available)
+            await error.WriteLineAsync("dstack-kms: " + ex.Message).ConfigureAwait(false);
+            return 1;
+        }
     }
 }

@@ -28,7 +28,7 @@ internal static class KmsHost
     {
         ArgumentNullException.ThrowIfNull(settings);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        var configurationRoot = LoadConfiguration(settings.ConfigPath);
+        var configurationRoot = LoadConfiguration(settings);
         var services = builder.Services;
         services.AddSingleton(new KmsConfiguration(configurationRoot, settings.ConfigPath));
         services.AddSingleton<IValidateOptions<KmsOptions>, KmsOptionsValidator>();
@@ -68,8 +68,15 @@ internal static class KmsHost
         return app;
     }
 
-    private static IConfigurationRoot LoadConfiguration(string path)
+    private static IConfigurationRoot LoadConfiguration(KmsHostSettings settings)
     {
+        if (settings.ConfigPath is not { } path)
+        {
+            return new ConfigurationBuilder()
+                .AddInMemoryCollection(settings.ConfigurationValues ?? throw new KmsStartupException("no configuration: set a config file or configuration values"))
+                .Build();
+        }
+
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
         {

@@ -3,11 +3,17 @@ using Microsoft.Extensions.Logging;
 
 namespace Dstack.Kms.Hosting;
 
-/// <summary>How to build the daemon: the config file and test hooks.</summary>
+/// <summary>How to build the daemon: the config file (or configuration values) and test hooks.</summary>
 internal sealed class KmsHostSettings
 {
-    /// <summary>The JSON configuration file (required).</summary>
-    public required string ConfigPath { get; init; }
+    /// <summary>The JSON configuration file; required unless <see cref="ConfigurationValues"/> is set.</summary>
+    public string? ConfigPath { get; init; }
+
+    /// <summary>
+    /// Configuration values (keys like <c>Policy:Kind</c>) used instead of a file, validated like a file's keys (the
+    /// embedded KMS of the local stack).
+    /// </summary>
+    public IReadOnlyDictionary<string, string?>? ConfigurationValues { get; init; }
 
     /// <summary>Extra logging setup (tests).</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }

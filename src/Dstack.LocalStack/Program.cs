@@ -1,0 +1,3 @@
+using Dstack.LocalStack;
+
+return await LocalStackCommand.Create().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Dstack.Kms.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Dstack.Kms.Cli;
@@ -21,14 +23,28 @@ internal static class RunCommand
         return command;
     }
 
-    /// <summary>Runs the daemon until <paramref name="cancellationToken"/> fires; returns the exit code.</summary>
-    public static async Task<int> RunAsync(KmsHostSettings settings, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the daemon until <paramref name="cancellationToken"/> fires or the host stops; returns the exit code: 0 stopped,
+    /// 1 start-up failed (keys, policy, listener), 2 invalid configuration. Failures are reported on
+    /// <paramref name="error"/>, one line each. <paramref name="started"/> runs once the listener is bound.
+    /// </summary>
+    public static async Task<int> RunAsync(KmsHostSettings settings, TextWriter error, CancellationToken cancellationToken, Func<WebApplication, Task>? started = null)
     {
         ArgumentNullException.ThrowIfNull(error);
         try
         {
             await using var app = KmsHost.Build(settings);
-            await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (started is not null)
+            {
+                await started(app).ConfigureAwait(false);
+            }
+
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
             return 0;
         }
         catch (OptionsValidationException ex)

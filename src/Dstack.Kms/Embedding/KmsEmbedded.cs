@@ -3,8 +3,6 @@ using Dstack.Kms.Service;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Dstack.Kms.Embedding;
 
@@ -23,51 +21,18 @@ public static class KmsEmbedded
     public static async Task<int> RunAsync(KmsEmbeddedSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var error = settings.Error;
-        try
+        var hostSettings = new KmsHostSettings
         {
-            await using var app = KmsHost.Build(new KmsHostSettings
-            {
-                ConfigurationValues = settings.Configuration,
-                ConfigureLogging = settings.ConfigureLogging,
-            });
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            if (settings.Started is not null)
-            {
-                var keys = app.Services.GetRequiredService<KmsKeyHolder>().Keys
-                    ?? throw new KmsStartupException("the root keys are not loaded after start-up");
-                var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                    ?? throw new KmsStartupException("the RPC listener reports no address");
-                await settings.Started(new KmsEmbeddedStarted(new Uri(address), (byte[])keys.K256PublicKey.Clone(), keys.CaCertPem)).ConfigureAwait(false);
-            }
-
-            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
-            return 0;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            ConfigurationValues = settings.Configuration,
+            ConfigureLogging = settings.ConfigureLogging,
+        };
+        return await Cli.RunCommand.RunAsync(hostSettings, settings.Error, cancellationToken, settings.Started is null ? null : async app =>
         {
-            return 0;
-        }
-        catch (OptionsValidationException ex)
-        {
-            await error.WriteLineAsync("dstack-kms: invalid configuration:").ConfigureAwait(false);
-            foreach (var failure in ex.Failures)
-            {
-                await error.WriteLineAsync("  - " + failure).ConfigureAwait(false);
-            }
-
-            return 2;
-        }
-        catch (KmsStartupException ex)
-        {
-            await error.WriteLineAsync("dstack-kms: " + ex.Message).ConfigureAwait(false);
-            return 1;
-        }
-        catch (IOException ex)
-        {
-            // Kestrel: the port is in use or the address cannot be bound
-            await error.WriteLineAsync("dstack-kms: " + ex.Message).ConfigureAwait(false);
-            return 1;
-        }
+            var keys = app.Services.GetRequiredService<KmsKeyHolder>().Keys
+                ?? throw new KmsStartupException("the root keys are not loaded after start-up");
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+                ?? throw new KmsStartupException("the RPC listener reports no address");
+            await settings.Started(new KmsEmbeddedStarted(new Uri(address), (byte[])keys.K256PublicKey.Clone(), keys.CaCertPem)).ConfigureAwait(false);
+        }).ConfigureAwait(false);
     }
 }

@@ -8,7 +8,7 @@ namespace Dstack.Agent.Dev;
 /// <summary>
 /// The simulated boot of <c>dstack-agent dev</c>: emits the system events into RTMR3 in the reference order
 /// (tdx-boot §4.3) — <c>system-preparing</c>, <c>app-id</c>, <c>compose-hash</c>, <c>instance-id</c>,
-/// <c>boot-mr-done</c>, <c>key-provider</c>, <c>storage-fs</c>, <c>system-ready</c> — once per state directory, then
+/// <c>boot-mr-done</c>, <c>os-image-hash</c> (the simulated OS image; a KMS key provider returns it), <c>key-provider</c>, <c>storage-fs</c>, <c>system-ready</c> — once per state directory, then
 /// writes the <c>booted</c> marker. A boot interrupted part-way resumes where the log stops; a log that is not a prefix
 /// of the plan, or an app-compose changed after boot, is refused.
 /// </summary>
@@ -25,6 +25,7 @@ internal static class DevBoot
             new("compose-hash", state.ComposeHash),
             new("instance-id", state.InstanceId),
             new("boot-mr-done", []),
+            new("os-image-hash", DevState.SimulatedOsImageHash()),
             new("key-provider", Encoding.UTF8.GetBytes(keyProviderInfo)),
             new("storage-fs", Encoding.UTF8.GetBytes(state.StorageFs)),
             new(AppInfoCalculator.SystemReady, []),

@@ -109,12 +109,15 @@ internal sealed class DevState
         return copy.ToArray();
     }
 
+    /// <summary>The OS image of a simulated VM: SHA-256 of a fixed label (named in the sample <c>vm_config</c> and measured by <c>dev</c>).</summary>
+    internal static byte[] SimulatedOsImageHash() => SHA256.HashData("dstack-agent dev: simulated OS image"u8);
+
     /// <summary>The sample sys-config: <paramref name="kmsUrls"/> and a <c>vm_config</c> naming the simulated OS image.</summary>
     internal static string SampleSysConfig(IReadOnlyList<string> kmsUrls)
     {
         var vmConfig = JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            ["os_image_hash"] = Convert.ToHexStringLower(SHA256.HashData("dstack-agent dev: simulated OS image"u8)),
+            ["os_image_hash"] = Convert.ToHexStringLower(SimulatedOsImageHash()),
             ["cpu_count"] = 2,
             ["memory_size"] = 4L << 30,
         }, DevJsonContext.Default.DictionaryStringObject);

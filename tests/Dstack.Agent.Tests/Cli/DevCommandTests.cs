@@ -13,14 +13,14 @@ namespace Dstack.Agent.Tests.Cli;
 public sealed class DevCommandTests
 {
     private static readonly string[] BootOrder =
-        ["system-preparing", "app-id", "compose-hash", "instance-id", "boot-mr-done", "key-provider", "storage-fs", "system-ready"];
+        ["system-preparing", "app-id", "compose-hash", "instance-id", "boot-mr-done", "os-image-hash", "key-provider", "storage-fs", "system-ready"];
 
     [Fact]
     public async Task Dev_boots_once_serves_both_sockets_and_its_quotes_pass_the_cli_checks()
     {
         await using var dev = await DevAgent.StartAsync();
         Assert.Contains($"curl --unix-socket {dev.DstackSocket} http://localhost/Info", dev.Output, StringComparison.Ordinal);
-        Assert.Contains("booted now (8 runtime events emitted)", dev.Output, StringComparison.Ordinal);
+        Assert.Contains("booted now (9 runtime events emitted)", dev.Output, StringComparison.Ordinal);
         Assert.Contains($"export DSTACK_SIMULATOR_ENDPOINT={dev.DstackSocket} TAPPD_SIMULATOR_ENDPOINT={dev.TappdSocket}", dev.Output, StringComparison.Ordinal);
 
         var compose = await File.ReadAllBytesAsync(Path.Combine(dev.StateDirectory, DevState.ComposeFileName));
@@ -75,6 +75,9 @@ public sealed class DevCommandTests
         Assert.Equal(composeHash, Convert.ToHexStringLower(events.Single(e => e.Event == "compose-hash").EventPayload));
         Assert.Equal(expectedInstanceId, Convert.ToHexStringLower(events.Single(e => e.Event == "instance-id").EventPayload));
         Assert.Equal("ext4", Encoding.UTF8.GetString(events.Single(e => e.Event == "storage-fs").EventPayload));
+        var osImageHash = Convert.ToHexStringLower(events.Single(e => e.Event == "os-image-hash").EventPayload);
+        Assert.Equal(64, osImageHash.Length);
+        Assert.Equal(root.GetProperty("os_image_hash").GetString(), osImageHash);
 
         Assert.Equal(0, await dev.StopAsync());
         Assert.False(File.Exists(dev.DstackSocket));

@@ -126,19 +126,36 @@ public sealed class CertificateMethodTests
     }
 
     [Fact]
-    public async Task Certificates_need_a_local_ca_and_say_why_there_is_none()
+    public async Task With_a_kms_key_provider_an_unreachable_kms_is_a_400_that_names_it_and_app_cert_stays_empty()
     {
         await using var agent = TestAgent.Create();
         var keysPath = Path.Combine(agent.Directory, "appkeys.json");
         var keys = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(keysPath))!;
-        keys["key_provider"] = new System.Text.Json.Nodes.JsonObject { ["Kms"] = new System.Text.Json.Nodes.JsonObject { ["url"] = "https://kms" } };
+        var url = "https://127.0.0.1:" + Dstack.Tests.TcpPorts.GetFree().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        keys["key_provider"] = new System.Text.Json.Nodes.JsonObject { ["Kms"] = new System.Text.Json.Nodes.JsonObject { ["url"] = url } };
+        await File.WriteAllTextAsync(keysPath, keys.ToJsonString());
+        await agent.StartAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var response = await RawHttp.PostJsonAsync(agent.DstackSocket, "/GetTlsKey", "{}");
+        Assert.Equal(400, response.Status);
+        Assert.Contains($"cannot issue certificates: KMS {url}: SignCert: Unavailable: ", response.BodyText, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), clock.Elapsed.ToString());
+        var info = await RawHttp.SendAsync(agent.DstackSocket, RawHttp.Request("GET", "/Info"));
+        using var json = JsonDocument.Parse(info.Body);
+        Assert.Equal("", json.RootElement.GetProperty("app_cert").GetString());
+    }
+
+    [Fact]
+    public async Task Certificates_need_a_local_ca_or_a_kms_and_say_why_there_is_none()
+    {
+        await using var agent = TestAgent.Create();
+        var keysPath = Path.Combine(agent.Directory, "appkeys.json");
+        var keys = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(keysPath))!;
+        keys["key_provider"] = new System.Text.Json.Nodes.JsonObject { ["Kms"] = new System.Text.Json.Nodes.JsonObject() };
         await File.WriteAllTextAsync(keysPath, keys.ToJsonString());
         await agent.StartAsync();
         var response = await RawHttp.PostJsonAsync(agent.DstackSocket, "/GetTlsKey", "{}");
         Assert.Equal(400, response.Status);
-        Assert.Contains("cannot issue certificates: the key provider is a KMS", response.BodyText, StringComparison.Ordinal);
-        var info = await RawHttp.SendAsync(agent.DstackSocket, RawHttp.Request("GET", "/Info"));
-        using var json = JsonDocument.Parse(info.Body);
-        Assert.Equal("", json.RootElement.GetProperty("app_cert").GetString());
+        Assert.Contains("cannot issue certificates: the key provider is a KMS but the app keys do not record its url", response.BodyText, StringComparison.Ordinal);
     }
 }

@@ -131,7 +131,7 @@ public sealed class CertificateMethodTests
         await using var agent = TestAgent.Create();
         var keysPath = Path.Combine(agent.Directory, "appkeys.json");
         var keys = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(keysPath))!;
-        var url = "https://127.0.0.1:" + Dstack.Tests.TcpPorts.GetFree().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var url = "https://127.0.0.1:" + TcpPorts.GetFree().ToString(System.Globalization.CultureInfo.InvariantCulture);
         keys["key_provider"] = new System.Text.Json.Nodes.JsonObject { ["Kms"] = new System.Text.Json.Nodes.JsonObject { ["url"] = url } };
         await File.WriteAllTextAsync(keysPath, keys.ToJsonString());
         await agent.StartAsync();
@@ -143,6 +143,46 @@ public sealed class CertificateMethodTests
         var info = await RawHttp.SendAsync(agent.DstackSocket, RawHttp.Request("GET", "/Info"));
         using var json = JsonDocument.Parse(info.Body);
         Assert.Equal("", json.RootElement.GetProperty("app_cert").GetString());
+    }
+
+    [Fact]
+    public async Task A_kms_that_never_answers_is_a_400_after_the_connect_timeout_not_a_hang()
+    {
+        // accepts TCP connections and never says a word (not even the TLS handshake)
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<System.Net.Sockets.Socket>();
+        var accepting = Task.Run(async () =>
+        {
+            while (true)
+            {
+                accepted.Add(await silent.AcceptSocketAsync());
+            }
+        });
+        var url = "https://127.0.0.1:" + ((IPEndPoint)silent.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var agent = TestAgent.Create();
+        agent.Config["Boot"] = new System.Text.Json.Nodes.JsonObject { ["KmsConnectTimeoutSeconds"] = 1, ["KmsCallTimeoutSeconds"] = 2 };
+        var keysPath = Path.Combine(agent.Directory, "appkeys.json");
+        var keys = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(keysPath))!;
+        keys["key_provider"] = new System.Text.Json.Nodes.JsonObject { ["Kms"] = new System.Text.Json.Nodes.JsonObject { ["url"] = url } };
+        await File.WriteAllTextAsync(keysPath, keys.ToJsonString());
+        await agent.StartAsync();
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var response = await RawHttp.PostJsonAsync(agent.DstackSocket, "/GetTlsKey", "{}");
+
+        Assert.Equal(400, response.Status);
+        using var json = JsonDocument.Parse(response.Body);
+        Assert.Equal($"cannot issue certificates: KMS {url}: SignCert: Unavailable: Error connecting to the server: no connection within 1 s", json.RootElement.GetProperty("error").GetString());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), clock.Elapsed.ToString());
+        Assert.NotEmpty(accepted);
+        silent.Stop();
+        foreach (var socket in accepted)
+        {
+            socket.Dispose();
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => accepting);
     }
 
     [Fact]

@@ -2,17 +2,13 @@ using System.Security.Cryptography;
 using Dstack.Attestation.Csr;
 using Dstack.Attestation.EventLog;
 using Dstack.Attestation.Formats;
+using Dstack.Tests;
 
 namespace Dstack.Agent.Tests.Certificates;
 
 /// <summary>The CSR V2 the agent sends to <c>SignCert</c>, against the decoder the KMS uses (both in Dstack.Attestation).</summary>
 public sealed class CertSigningRequestTests
 {
-    // kms.md §1.5 test_csr_v2_scale_encoding_stable: pubkey 010203, subject test.example.com, serverAuth, empty V0 attestation
-    private static readonly string ReferenceVector =
-        "44" + "706c65617365207369676e20636572743a" + "0c010203" + "00" + "40" + "746573742e6578616d706c652e636f6d" + "00"
-        + "01000000" + "0000" + "00" + "00" + "00" + "00" + "00" + new string('0', 128) + "00";
-
     [Fact]
     public void Encoding_the_reference_csr_gives_the_reference_bytes()
     {
@@ -33,7 +29,7 @@ public sealed class CertSigningRequestTests
         var encoded = csr.Encode();
 
         Assert.Equal(117, encoded.Length);
-        Assert.Equal(ReferenceVector, Convert.ToHexStringLower(encoded));
+        Assert.Equal(CsrReferenceVector.Hex, Convert.ToHexStringLower(encoded));
     }
 
     [Fact]
@@ -98,7 +94,7 @@ public sealed class CertSigningRequestTests
     [Fact]
     public void Malformed_csrs_are_format_errors()
     {
-        var bytes = Convert.FromHexString(ReferenceVector);
+        var bytes = Convert.FromHexString(CsrReferenceVector.Hex);
         var badBool = (byte[])bytes.Clone();
         badBool[1 + 17 + 1 + 3 + 1 + 1 + 16 + 1] = 2; // usage_server_auth, after the empty SAN list
 

@@ -129,11 +129,8 @@ public sealed class CertificateMethodTests
     public async Task With_a_kms_key_provider_an_unreachable_kms_is_a_400_that_names_it_and_app_cert_stays_empty()
     {
         await using var agent = TestAgent.Create();
-        var keysPath = Path.Combine(agent.Directory, "appkeys.json");
-        var keys = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(keysPath))!;
         var url = "https://127.0.0.1:" + TcpPorts.GetFree().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        keys["key_provider"] = new System.Text.Json.Nodes.JsonObject { ["Kms"] = new System.Text.Json.Nodes.JsonObject { ["url"] = url } };
-        await File.WriteAllTextAsync(keysPath, keys.ToJsonString());
+        await UseKmsKeyProviderAsync(agent, new System.Text.Json.Nodes.JsonObject { ["url"] = url });
         await agent.StartAsync();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var response = await RawHttp.PostJsonAsync(agent.DstackSocket, "/GetTlsKey", "{}");
@@ -162,10 +159,7 @@ public sealed class CertificateMethodTests
         var url = "https://127.0.0.1:" + ((IPEndPoint)silent.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await using var agent = TestAgent.Create();
         agent.Config["Boot"] = new System.Text.Json.Nodes.JsonObject { ["KmsConnectTimeoutSeconds"] = 1, ["KmsCallTimeoutSeconds"] = 2 };
-        var keysPath = Path.Combine(agent.Directory, "appkeys.json");
-        var keys = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(keysPath))!;
-        keys["key_provider"] = new System.Text.Json.Nodes.JsonObject { ["Kms"] = new System.Text.Json.Nodes.JsonObject { ["url"] = url } };
-        await File.WriteAllTextAsync(keysPath, keys.ToJsonString());
+        await UseKmsKeyProviderAsync(agent, new System.Text.Json.Nodes.JsonObject { ["url"] = url });
         await agent.StartAsync();
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -189,13 +183,19 @@ public sealed class CertificateMethodTests
     public async Task Certificates_need_a_local_ca_or_a_kms_and_say_why_there_is_none()
     {
         await using var agent = TestAgent.Create();
-        var keysPath = Path.Combine(agent.Directory, "appkeys.json");
-        var keys = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(keysPath))!;
-        keys["key_provider"] = new System.Text.Json.Nodes.JsonObject { ["Kms"] = new System.Text.Json.Nodes.JsonObject() };
-        await File.WriteAllTextAsync(keysPath, keys.ToJsonString());
+        await UseKmsKeyProviderAsync(agent, []);
         await agent.StartAsync();
         var response = await RawHttp.PostJsonAsync(agent.DstackSocket, "/GetTlsKey", "{}");
         Assert.Equal(400, response.Status);
         Assert.Contains("cannot issue certificates: the key provider is a KMS but the app keys do not record its url", response.BodyText, StringComparison.Ordinal);
+    }
+
+    /// <summary>Rewrites the agent's keys file with a <c>Kms</c> key provider (its <c>ca_cert</c> stays the fixture's).</summary>
+    private static async Task UseKmsKeyProviderAsync(TestAgent agent, System.Text.Json.Nodes.JsonObject kms)
+    {
+        var keysPath = Path.Combine(agent.Directory, "appkeys.json");
+        var keys = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(keysPath))!;
+        keys["key_provider"] = new System.Text.Json.Nodes.JsonObject { ["Kms"] = kms };
+        await File.WriteAllTextAsync(keysPath, keys.ToJsonString());
     }
 }

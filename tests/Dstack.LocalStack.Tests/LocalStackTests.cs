@@ -154,6 +154,10 @@ public sealed class LocalStackTests
         {
             Assert.Equal(key1, await http.GetStringAsync("/GetKey?path=wallet&purpose=signing"));
             Assert.Equal(rtmr3First, Rtmr3(await http.GetStringAsync("/Info")));
+
+            // the KMS listens on another port now; certificates still come from it
+            using var tls = JsonDocument.Parse(await http.GetStringAsync("/GetTlsKey?subject=again"));
+            Assert.Equal(3, tls.RootElement.GetProperty("certificate_chain").GetArrayLength());
         }
 
         Assert.Equal(logBefore, await File.ReadAllTextAsync(logPath));

@@ -9,8 +9,8 @@ namespace Dstack.Agent.Identity;
 
 /// <summary>
 /// Reads the app keys file (<c>.appkeys.json</c>, spec §3.1) on first use and keeps the result: <c>k256_key</c> and
-/// <c>k256_signature</c> for the key service, the disk/env keys, and the app CA (<c>ca_cert</c> with the key of the
-/// None/Local/Tpm key provider). A missing or malformed file is a 400 error and is retried on the next call.
+/// <c>k256_signature</c> for the key service, the disk/env keys, and who signs certificates (<c>ca_cert</c> with the key of the
+/// None/Local/Tpm key provider, or the KMS of a Kms key provider). A missing or malformed file is a 400 error and is retried on the next call.
 /// </summary>
 internal sealed class FileAppKeysSource(IOptions<AgentOptions> options, ISecp256k1 secp256k1) : IAppKeysSource, IDisposable
 {

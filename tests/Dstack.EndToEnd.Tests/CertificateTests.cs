@@ -58,7 +58,7 @@ public sealed class CertificateTests : IDisposable
             Assert.Equal("CN=Dstack App CA, O=Dstack", appCa.Subject);
             Assert.Equal(appCa.Subject, leaf.Issuer);
             Assert.Equal(rootCa.Subject, appCa.Issuer);
-            AssertChains(leaf, appCa, rootCa);
+            ChainAssert.Chains(leaf, appCa, rootCa);
             Assert.Equal("app:ca", RaTlsCertificate.Parse(appCa).SpecialUsage);
 
             // the leaf certifies the returned key, with what was asked for
@@ -89,7 +89,7 @@ public sealed class CertificateTests : IDisposable
             using var demoLeaf = X509Certificate2.CreateFromPem(pems[0]);
             using var demoCa = X509Certificate2.CreateFromPem(pems[1]);
             Assert.Equal("CN=demo-cert", demoLeaf.Subject);
-            AssertChains(demoLeaf, demoCa, rootCa);
+            ChainAssert.Chains(demoLeaf, demoCa, rootCa);
             Assert.True(RaTlsQuoteBinding.Check(RaTlsCertificate.Parse(demoLeaf)).IsBound);
         }
         finally
@@ -147,18 +147,6 @@ public sealed class CertificateTests : IDisposable
         var agent = AgentProcess.Start("run", vm.ConfigPath);
         await agent.WaitForSocketsAsync([vm.DstackSocketPath, vm.TappdSocketPath], TimeSpan.FromSeconds(30));
         return agent;
-    }
-
-    private static void AssertChains(X509Certificate2 leaf, X509Certificate2 appCa, X509Certificate2 rootCa)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(rootCa);
-        chain.ChainPolicy.ExtraStore.Add(appCa);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreWrongUsage;
-        Assert.True(chain.Build(leaf), string.Join(", ", chain.ChainStatus.Select(s => $"{s.Status}: {s.StatusInformation}")));
-        Assert.Equal([leaf.Thumbprint, appCa.Thumbprint, rootCa.Thumbprint], chain.ChainElements.Select(e => e.Certificate.Thumbprint));
     }
 
     private static async Task<string> WaitForAppCertAsync(HttpClient http)

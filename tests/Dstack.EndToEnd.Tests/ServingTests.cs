@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Dstack.Crypto.Secp256k1;
 using Dstack.Crypto.SignatureChains;
@@ -34,7 +33,7 @@ public sealed class ServingTests : IDisposable
         // the KMS is gone; the daemon serves from the keys file
         await using var agent = AgentProcess.Start("run", vm.ConfigPath);
         await agent.WaitForSocketsAsync([vm.DstackSocketPath, vm.TappdSocketPath], TimeSpan.FromSeconds(30));
-        using var http = UnixSocketClient(vm.DstackSocketPath);
+        using var http = UnixSocketHttp.Create(vm.DstackSocketPath);
         using var response = await http.PostAsJsonAsync("http://localhost/GetKey", new { path = "e2e/wallet", purpose = "signing", algorithm = "secp256k1" });
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
@@ -49,23 +48,4 @@ public sealed class ServingTests : IDisposable
         var appRoot = SignatureChainVerifier.Verify(BouncyCastleSecp256k1.Instance, "signing", derivedPublicKey, chain[0], chain[1], E2eApp.AppIdOf(E2eApp.Compose), kmsRoot);
         Assert.Equal(KmsSignatureCheck.AppRootPublicKey(vm.ReadKeys()), appRoot);
     }
-
-    private static HttpClient UnixSocketClient(string path) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (_, cancellationToken) =>
-        {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    })
-    { Timeout = TimeSpan.FromSeconds(30) };
 }

@@ -1,24 +1,20 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Dstack.Attestation.Csr;
 using Dstack.Attestation.Formats;
 using Dstack.Crypto.RaTls;
 using Dstack.Crypto.ReportData;
-using Dstack.Kms.Csr;
 using Dstack.Kms.Service;
+using Dstack.Tests;
 
 namespace Dstack.Kms.Tests;
 
 public sealed class CertSigningRequestTests
 {
-    // kms.md §1.5: test_csr_v2_scale_encoding_stable (117 bytes)
-    private static readonly string Vector =
-        "44" + "706c65617365207369676e20636572743a" + "0c010203" + "00" + "40" + "746573742e6578616d706c652e636f6d" + "00"
-        + "01000000" + "0000" + "00" + "00" + "00" + "00" + "00" + new string('0', 128) + "00";
-
     [Fact]
     public void Reference_vector_decodes_and_reencodes_byte_for_byte()
     {
-        var bytes = Convert.FromHexString(Vector);
+        var bytes = Convert.FromHexString(CsrReferenceVector.Hex);
 
         var csr = CertSigningRequestV2.Decode(bytes);
 
@@ -41,7 +37,7 @@ public sealed class CertSigningRequestTests
     [Fact]
     public void Ext_quote_variant_changes_the_flag_and_the_quote()
     {
-        var vector = Vector.Replace("0100000000000000000000", "010001000000000004090000", StringComparison.Ordinal);
+        var vector = CsrReferenceVector.Hex.Replace("0100000000000000000000", "010001000000000004090000", StringComparison.Ordinal);
 
         var csr = CertSigningRequestV2.Decode(Convert.FromHexString(vector));
 
@@ -52,9 +48,9 @@ public sealed class CertSigningRequestTests
     [Fact]
     public void Truncated_csr_is_rejected()
     {
-        var bytes = Convert.FromHexString(Vector)[..30];
+        var bytes = Convert.FromHexString(CsrReferenceVector.Hex)[..30];
 
-        Assert.Throws<FormatException>(() => CertSigningRequestV2.Decode(bytes));
+        Assert.ThrowsAny<FormatException>(() => CertSigningRequestV2.Decode(bytes));
     }
 
     [Fact]

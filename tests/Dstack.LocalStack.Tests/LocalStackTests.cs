@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Dstack.Attestation.Dcap;
 using Dstack.Attestation.EventLog;
@@ -9,6 +10,7 @@ using Dstack.Crypto.SignatureChains;
 using Dstack.LocalStack.Tests.Support;
 using Dstack.Rpc.Client;
 using Dstack.Rpc.Kms;
+using Dstack.Tests;
 
 namespace Dstack.LocalStack.Tests;
 
@@ -77,6 +79,55 @@ public sealed class LocalStackTests
     }
 
     [Fact]
+    public async Task GetTlsKey_and_the_demo_certificate_are_signed_by_the_in_process_kms()
+    {
+        await using var stack = await LocalStackRun.StartAsync();
+        var meta = await GetMetaAsync(stack);
+        using var http = UnixSocketHttp.Create(stack.DstackSocket);
+
+        using var response = await http.PostAsync(new Uri("/GetTlsKey", UriKind.Relative), new StringContent(
+            "{\"subject\":\"local.app\",\"alt_names\":[\"local.app\"],\"usage_ra_tls\":true,\"usage_server_auth\":true}",
+            System.Text.Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        using var json = JsonDocument.Parse(body);
+        var chain = json.RootElement.GetProperty("certificate_chain").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        Assert.Equal(3, chain.Length);
+        Assert.Equal(meta.CaCert, chain[2]);
+        using var leaf = X509Certificate2.CreateFromPem(chain[0]);
+        using var appCa = X509Certificate2.CreateFromPem(chain[1]);
+        using var root = X509Certificate2.CreateFromPem(chain[2]);
+        Assert.Equal("CN=local.app", leaf.Subject);
+        Assert.Equal("CN=Dstack App CA, O=Dstack", appCa.Subject);
+        Assert.Equal(appCa.Subject, leaf.Issuer);
+        Assert.Equal(root.Subject, appCa.Issuer);
+
+        ChainAssert.Chains(leaf, appCa, root);
+        using var key = ECDsa.Create();
+        key.ImportFromPem(json.RootElement.GetProperty("key").GetString());
+        Assert.Equal(key.ExportSubjectPublicKeyInfo(), leaf.PublicKey.ExportSubjectPublicKeyInfo());
+        var binding = Dstack.Crypto.RaTls.RaTlsQuoteBinding.Check(Dstack.Crypto.RaTls.RaTlsCertificate.Parse(leaf));
+        Assert.True(binding.IsBound, binding.Problem);
+
+        string appCert = "";
+        for (var i = 0; i < 100 && appCert.Length == 0; i++)
+        {
+            using var info = JsonDocument.Parse(await http.GetStringAsync("/Info"));
+            appCert = info.RootElement.GetProperty("app_cert").GetString()!;
+            if (appCert.Length == 0)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        var pems = appCert.Split("\n\n");
+        Assert.Equal(3, pems.Length);
+        Assert.Equal(meta.CaCert, pems[2]);
+        using var demo = X509Certificate2.CreateFromPem(pems[0]);
+        Assert.Equal("CN=demo-cert", demo.Subject);
+    }
+
+    [Fact]
     public async Task A_restart_reuses_the_keys_and_emits_no_boot_event_again()
     {
         await using var stack = await LocalStackRun.StartAsync();
@@ -98,6 +149,10 @@ public sealed class LocalStackTests
         {
             Assert.Equal(key1, await http.GetStringAsync("/GetKey?path=wallet&purpose=signing"));
             Assert.Equal(rtmr3First, Rtmr3(await http.GetStringAsync("/Info")));
+
+            // the KMS listens on another port now; certificates still come from it
+            using var tls = JsonDocument.Parse(await http.GetStringAsync("/GetTlsKey?subject=again"));
+            Assert.Equal(3, tls.RootElement.GetProperty("certificate_chain").GetArrayLength());
         }
 
         Assert.Equal(logBefore, await File.ReadAllTextAsync(logPath));

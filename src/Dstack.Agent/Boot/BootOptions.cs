@@ -21,10 +21,10 @@ internal sealed class BootOptions
     /// <summary>Longest delay between two passes over the KMS URLs.</summary>
     public int KmsRetryMaxDelaySeconds { get; set; } = 30;
 
-    /// <summary>Deadline of one KMS call (dstack: 60 s).</summary>
+    /// <summary>Deadline of one KMS call, at boot and for <c>SignCert</c> when the daemon issues certificates (dstack: 60 s).</summary>
     public int KmsCallTimeoutSeconds { get; set; } = 60;
 
-    /// <summary>Connection (TCP and TLS) timeout of one KMS call (dstack: 5 s).</summary>
+    /// <summary>Connection (TCP and TLS) timeout of one KMS call, at boot and for <c>SignCert</c> (dstack: 5 s).</summary>
     public int KmsConnectTimeoutSeconds { get; set; } = 5;
 
     /// <summary>

@@ -1,11 +1,8 @@
-using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Dstack.Agent.Platform;
 using Dstack.Crypto.RaTls;
 using Dstack.Crypto.ReportData;
-using Dstack.Rpc;
-using Dstack.Rpc.Client;
 using Dstack.Rpc.Kms;
 
 namespace Dstack.Agent.Boot;
@@ -28,9 +25,6 @@ internal sealed class KmsKeyRequester(QuoteService quotes, BootOptions options, 
     /// <summary>Subject CN of the client certificate.</summary>
     public const string ClientCertificateSubject = "RA-TLS TEMP Cert";
 
-    /// <summary>Special usage the KMS RPC certificate carries.</summary>
-    public const string KmsRpcUsage = "kms:rpc";
-
     /// <summary>Runs the attempt.</summary>
     /// <param name="url">The KMS URL.</param>
     /// <param name="inputs">The boot inputs (<c>vm_config</c>, the pin).</param>
@@ -40,33 +34,16 @@ internal sealed class KmsKeyRequester(QuoteService quotes, BootOptions options, 
     public async Task<KmsAppKeys> RequestAsync(string url, BootInputs inputs, byte[]? measuredRootCa, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var address) || address.Scheme != Uri.UriSchemeHttps)
-        {
-            throw new KmsAttemptException(url, "parse URL", KmsFailureKind.WrongKms, "a KMS URL must be an absolute https:// URL");
-        }
-
-        var temp = await CallAsync(url, "GetTempCaCert", Client(address, null, (_, _, _) => true), c => c.GetTempCaCertAsync(Deadline(), cancellationToken)).ConfigureAwait(false);
+        var address = KmsRpc.ParseUrl(url);
+        var rpc = KmsRpc.From(options, timeProvider);
+        var temp = await rpc.CallUncheckedAsync(url, address, "GetTempCaCert", (c, deadline) => c.GetTempCaCertAsync(deadline, cancellationToken)).ConfigureAwait(false);
         using var rootCa = ReadCertificate(url, temp.CaCert, "ca_cert");
         var rootSpki = rootCa.PublicKey.ExportSubjectPublicKeyInfo();
         CheckIdentity(url, rootSpki, measuredRootCa, inputs.KeyProviderId);
 
         using var clientCertificate = await CreateClientCertificateAsync(url, temp, inputs.VmConfig, cancellationToken).ConfigureAwait(false);
-        string? rejection = null;
-        var client = Client(address, clientCertificate, (certificate, chain, errors) =>
-        {
-            rejection = CheckServerCertificate(certificate, chain, errors, rootCa);
-            return rejection is null;
-        });
         var request = new GetAppKeyRequest { ApiVersion = 1, VmConfig = inputs.VmConfig };
-        AppKeyResponse response;
-        try
-        {
-            response = await CallAsync(url, "GetAppKey", client, c => c.GetAppKeyAsync(request, Deadline(), cancellationToken)).ConfigureAwait(false);
-        }
-        catch (KmsAttemptException ex) when (rejection is not null)
-        {
-            throw new KmsAttemptException(url, "GetAppKey", KmsFailureKind.WrongKms, "the server certificate is refused: " + rejection, ex);
-        }
+        var response = await rpc.CallAsync(url, address, "GetAppKey", rootCa, clientCertificate, (c, deadline) => c.GetAppKeyAsync(request, deadline, cancellationToken)).ConfigureAwait(false);
 
         if (response.DiskCryptKey.IsEmpty)
         {
@@ -86,49 +63,6 @@ internal sealed class KmsKeyRequester(QuoteService quotes, BootOptions options, 
             TempCaCertificatePem = temp.TempCaCert,
             TempCaKeyPem = temp.TempCaKey,
         };
-    }
-
-    /// <summary>Why the KMS server certificate is not acceptable, or null when it is.</summary>
-    internal static string? CheckServerCertificate(X509Certificate2 certificate, X509Chain? presented, SslPolicyErrors errors, X509Certificate2 rootCa)
-    {
-        if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
-        {
-            return "the server presented no certificate";
-        }
-
-        if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-        {
-            return "the server certificate does not name the host of the URL";
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(rootCa);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        if (presented is not null)
-        {
-            foreach (var element in presented.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        if (!chain.Build(certificate))
-        {
-            var status = string.Join(", ", chain.ChainStatus.Select(s => s.Status.ToString()));
-            return $"it does not chain to the KMS root CA ({status})";
-        }
-
-        try
-        {
-            var usage = RaTlsCertificate.Parse(certificate).SpecialUsage;
-            return usage == KmsRpcUsage ? null : $"its special usage is '{usage ?? "(none)"}', expected '{KmsRpcUsage}'";
-        }
-        catch (Dstack.Crypto.DstackCryptoException ex)
-        {
-            return "its RA-TLS extensions are malformed: " + ex.Message;
-        }
     }
 
     private static void CheckIdentity(string url, byte[] rootSpki, byte[]? measuredRootCa, byte[] pinned)
@@ -195,38 +129,6 @@ internal sealed class KmsKeyRequester(QuoteService quotes, BootOptions options, 
         catch (CryptographicException ex)
         {
             throw new KmsAttemptException(url, "GetTempCaCert", KmsFailureKind.WrongKms, $"{field} is not a PEM certificate", ex);
-        }
-    }
-
-    private UnaryClient Client(Uri address, X509Certificate2? certificate, Func<X509Certificate2, X509Chain?, SslPolicyErrors, bool> validation) => new(new UnaryClientOptions
-    {
-        Address = address,
-        ClientCertificate = certificate,
-        ServerCertificateValidation = validation,
-        ConnectTimeout = TimeSpan.FromSeconds(options.KmsConnectTimeoutSeconds),
-        TimeProvider = timeProvider,
-    });
-
-    private DateTimeOffset Deadline() => timeProvider.GetUtcNow() + TimeSpan.FromSeconds(options.KmsCallTimeoutSeconds);
-
-    private static async Task<T> CallAsync<T>(string url, string step, UnaryClient client, Func<KmsClient, Task<T>> call)
-    {
-        using (client)
-        {
-            try
-            {
-                return await call(new KmsClient(client)).ConfigureAwait(false);
-            }
-            catch (RpcException ex)
-            {
-                var kind = ex.StatusCode switch
-                {
-                    StatusCode.PermissionDenied or StatusCode.Unauthenticated or StatusCode.InvalidArgument or StatusCode.FailedPrecondition => KmsFailureKind.Refused,
-                    StatusCode.Unimplemented => KmsFailureKind.WrongKms,
-                    _ => KmsFailureKind.Transient,
-                };
-                throw new KmsAttemptException(url, step, kind, $"{ex.StatusCode}: {ex.Detail}", ex);
-            }
         }
     }
 }

@@ -3,6 +3,7 @@ using Dstack.Agent.Api;
 using Dstack.Agent.Identity;
 using Dstack.Agent.Platform;
 using Dstack.Agent.Rpc;
+using Dstack.Attestation.Csr;
 using Dstack.Attestation.EventLog;
 using Dstack.Crypto.Encodings;
 using Dstack.Crypto.RaTls;
@@ -11,11 +12,13 @@ using Dstack.Crypto.ReportData;
 namespace Dstack.Agent.Certificates;
 
 /// <summary>
-/// Issues leaf certificates for P-256 keys with the app CA (spec §4.2, §4.3): when RA-TLS or app info is asked for,
-/// a quote over <c>SHA-512("ratls-cert:" ‖ SPKI)</c> is taken first and embedded (lite-stripped) and/or summarised.
-/// Returns the key as dstack's exact PKCS#8 PEM and the chain <c>[leaf, app CA]</c>.
+/// Issues leaf certificates for P-256 keys (spec §4.2, §4.3). With a local app CA (key providers None/Local/Tpm): when
+/// RA-TLS or app info is asked for, a quote over <c>SHA-512("ratls-cert:" ‖ SPKI)</c> is taken first and embedded
+/// (lite-stripped) and/or summarised; the chain is <c>[leaf, app CA]</c>. With a KMS key provider: the attestation over
+/// the same report data goes into a CSR V2 that the KMS signs; the chain is <c>[leaf, app CA, KMS root CA]</c>.
+/// Returns the key as dstack's exact PKCS#8 PEM.
 /// </summary>
-internal sealed class CertificateService(IAppKeysSource keys, QuoteService quotes, IAppIdentitySource identity, TimeProvider timeProvider)
+internal sealed class CertificateService(IAppKeysSource keys, QuoteService quotes, IAppIdentitySource identity, KmsCertificateSigner kmsSigner, TimeProvider timeProvider)
 {
     /// <summary>The error text for an inverted validity window (dstack's wording).</summary>
     public const string ValidityOrderError = "not_before must be earlier than not_after";
@@ -34,8 +37,14 @@ internal sealed class CertificateService(IAppKeysSource keys, QuoteService quote
             throw new RpcException(ValidityOrderError);
         }
 
-        var authority = (await keys.GetAsync(cancellationToken).ConfigureAwait(false)).RequireCertificateAuthority();
+        var appKeys = await keys.GetAsync(cancellationToken).ConfigureAwait(false);
         var spki = P256KeyEncoding.SubjectPublicKeyInfoOf(privateKey);
+        if (appKeys.CertificateAuthority is null && appKeys.Kms is { } kms)
+        {
+            return await IssueWithKmsAsync(kms, privateKey, spki, request, cancellationToken).ConfigureAwait(false);
+        }
+
+        var authority = appKeys.RequireCertificateAuthority();
         ReadOnlyMemory<byte>? attestationExtension = null;
         ReadOnlyMemory<byte>? appInfoExtension = null;
         if (request.UsageRaTls || request.WithAppInfo)
@@ -69,6 +78,33 @@ internal sealed class CertificateService(IAppKeysSource keys, QuoteService quote
         var response = new GetTlsKeyResponse { Key = P256KeyEncoding.ToPkcs8Pem(privateKey) };
         response.CertificateChain.Add(new string(PemEncoding.Write("CERTIFICATE", leaf.RawData)) + "\n");
         response.CertificateChain.Add(authority.CertificatePem);
+        return response;
+    }
+
+    private async Task<GetTlsKeyResponse> IssueWithKmsAsync(KmsCertificateAuthority kms, byte[] privateKey, byte[] spki, LeafCertificateRequest request, CancellationToken cancellationToken)
+    {
+        var attestation = await quotes.AttestAsync(QuoteReportData.ForRaTlsCertificate(spki), cancellationToken).ConfigureAwait(false);
+        var vmConfig = (await identity.GetAsync(cancellationToken).ConfigureAwait(false)).VmConfig;
+        var csr = new CertSigningRequestV2
+        {
+            PublicKey = spki,
+            Config = new CertConfigV2
+            {
+                Subject = request.Subject,
+                SubjectAltNames = request.AltNames,
+                UsageServerAuth = request.UsageServerAuth,
+                UsageClientAuth = request.UsageClientAuth,
+                ExtQuote = request.UsageRaTls,
+                ExtAppInfo = request.WithAppInfo,
+                NotBefore = request.NotBefore,
+                NotAfter = request.NotAfter,
+            },
+            Attestation = AttestationEncoding.Full(attestation, vmConfig),
+        };
+        using var key = P256KeyEncoding.CreateECDsa(privateKey);
+        var chain = await kmsSigner.SignAsync(kms, csr, key, vmConfig, cancellationToken).ConfigureAwait(false);
+        var response = new GetTlsKeyResponse { Key = P256KeyEncoding.ToPkcs8Pem(privateKey) };
+        response.CertificateChain.Add(chain);
         return response;
     }
 

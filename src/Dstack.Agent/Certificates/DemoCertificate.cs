@@ -1,61 +1,126 @@
 using System.Security.Cryptography;
 using Dstack.Agent.Api;
+using Dstack.Agent.Hosting;
 using Dstack.Crypto.Kdf;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Dstack.Agent.Certificates;
 
 /// <summary>
 /// <c>Info.app_cert</c> (spec §4.4): a certificate for a fresh P-256 key, subject <c>demo-cert</c>, clientAuth only,
-/// RA-TLS attestation included, default validity. Issued on the first <c>Info</c> that finds it missing and kept;
-/// <c>""</c> while issuance fails (for example when no app CA is available).
+/// RA-TLS attestation included, default validity, from the app CA or (key provider <c>Kms</c>) the KMS. Issuance starts
+/// in the background at start-up and again on any <c>Info</c> that finds it missing (never two at once); once it
+/// succeeds the chain is kept. <c>Info</c> waits for a running issuance at most <see cref="InfoWait"/> and reports
+/// <c>""</c> while there is no chain (still issuing, or failed: no app CA, KMS unreachable or refusing).
 /// </summary>
-internal sealed class DemoCertificate(CertificateService certificates) : IDisposable
+internal sealed class DemoCertificate(CertificateService certificates, TimeProvider timeProvider, ILogger<DemoCertificate> logger) : IHostedService, IDisposable
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private string? _chain;
+    /// <summary>How long <c>Info</c> waits for a running issuance before it answers <c>""</c>.</summary>
+    public static readonly TimeSpan InfoWait = TimeSpan.FromSeconds(5);
 
-    /// <summary>The chain PEMs joined with a newline, or <c>""</c>.</summary>
+    private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private string? _chain;
+    private Task<string?>? _issuing;
+
+    /// <summary>The chain PEMs joined with a newline, or <c>""</c>; starts an issuance when there is none.</summary>
     public async Task<string> GetAsync(CancellationToken cancellationToken)
     {
-        if (_chain is { } cached)
+        if (Volatile.Read(ref _chain) is { } cached)
         {
             return cached;
         }
 
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_chain is null)
-            {
-                var key = DstackKdf.NewRandomP256PrivateKey();
-                try
-                {
-                    var response = await certificates.IssueAsync(key, new LeafCertificateRequest
-                    {
-                        Subject = "demo-cert",
-                        UsageRaTls = true,
-                        UsageClientAuth = true,
-                    }, cancellationToken).ConfigureAwait(false);
-                    _chain = string.Join("\n", response.CertificateChain);
-                }
-                catch (RpcException)
-                {
-                    return "";
-                }
-                finally
-                {
-                    CryptographicOperations.ZeroMemory(key);
-                }
-            }
-
-            return _chain;
+            return await Start().WaitAsync(InfoWait, timeProvider, cancellationToken).ConfigureAwait(false) ?? "";
         }
-        finally
+        catch (TimeoutException)
         {
-            _gate.Release();
+            return "";
         }
     }
 
     /// <inheritdoc />
-    public void Dispose() => _gate.Dispose();
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = Start();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        Task? issuing;
+        lock (_lock)
+        {
+            issuing = _issuing;
+        }
+
+        if (issuing is not null)
+        {
+            // let a running issuance end (it sees the cancellation) before the host disposes what it uses
+            var ended = issuing.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            try
+            {
+                await ended.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _stopping.Dispose();
+
+    /// <summary>The running issuance, or a new one when there is none (and no chain yet).</summary>
+    private Task<string?> Start()
+    {
+        lock (_lock)
+        {
+            if (_chain is { } chain)
+            {
+                return Task.FromResult<string?>(chain);
+            }
+
+            return _issuing ??= Task.Run(IssueAsync);
+        }
+    }
+
+    private async Task<string?> IssueAsync()
+    {
+        string? chain = null;
+        var key = DstackKdf.NewRandomP256PrivateKey();
+        try
+        {
+            var response = await certificates.IssueAsync(key, new LeafCertificateRequest
+            {
+                Subject = "demo-cert",
+                UsageRaTls = true,
+                UsageClientAuth = true,
+            }, _stopping.Token).ConfigureAwait(false);
+            chain = string.Join("\n", response.CertificateChain);
+        }
+        catch (RpcException ex)
+        {
+            AgentLog.DemoCertificateFailed(logger, ex.Message);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+            lock (_lock)
+            {
+                _chain = chain;
+                _issuing = null;
+            }
+        }
+
+        return chain;
+    }
 }

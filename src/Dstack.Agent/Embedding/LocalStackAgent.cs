@@ -36,10 +36,14 @@ public static class LocalStackAgent
     /// <summary>The simulated TD's state directory inside the VM directory.</summary>
     public const string TdDirectoryName = "td";
 
+    private static readonly JsonSerializerOptions AppKeysJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>
     /// Creates what is missing in <paramref name="vmDirectory"/> (the sample app-compose, a sys-config, with
     /// <paramref name="appId"/> an <c>instance_info</c> pinning it), points the sys-config's <c>kms_urls</c> at
-    /// <paramref name="kmsUrl"/> (rewritten at every start: it is not measured) and returns the identity the boot will measure.
+    /// <paramref name="kmsUrl"/> (rewritten at every start: it is not measured), as is the KMS URL recorded in the app keys of
+    /// an earlier boot (the same KMS, on the port of this start: it signs the app's certificates), and returns the
+    /// identity the boot will measure.
     /// </summary>
     /// <param name="vmDirectory">The VM directory (created if missing).</param>
     /// <param name="kmsUrl">The KMS, an absolute <c>https://</c> URL.</param>
@@ -67,6 +71,7 @@ public static class LocalStackAgent
 
         var composeHash = SHA256.HashData(File.ReadAllBytes(composePath));
         var osImageHash = WriteSysConfig(Path.Combine(directory, SysConfigFileName), kmsUrl.GetLeftPart(UriPartial.Authority));
+        RepointAppKeys(Path.Combine(directory, AppKeysFileName), kmsUrl.GetLeftPart(UriPartial.Authority));
         var measuredAppId = PinAppId(Path.Combine(directory, InstanceInfoFileName), pinned) ?? composeHash[..20];
         return new LocalStackVm(directory, Convert.ToHexStringLower(measuredAppId), Convert.ToHexStringLower(composeHash), osImageHash);
     }
@@ -173,6 +178,35 @@ public static class LocalStackAgent
         return osImage is { Length: > 0 }
             ? Convert.ToHexStringLower(osImage)
             : throw new InvalidDataException($"{path}: vm_config must be a JSON string holding an os_image_hash");
+    }
+
+    /// <summary>
+    /// Points the <c>key_provider.Kms.url</c> of an existing app keys file at <paramref name="kmsUrl"/>: the KMS is the
+    /// same (its root keys persist), only its port changes between starts. The file is rewritten in place (keeping its mode).
+    /// </summary>
+    private static void RepointAppKeys(string path, string kmsUrl)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllBytes(path)) as JsonObject ?? throw new InvalidDataException($"{path} must hold a JSON object");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path} is not valid JSON: {ex.Message}", ex);
+        }
+
+        if (root["key_provider"] is JsonObject provider && provider["Kms"] is JsonObject kms
+            && (kms["url"] is not JsonValue url || url.GetValueKind() != JsonValueKind.String || url.GetValue<string>() != kmsUrl))
+        {
+            kms["url"] = kmsUrl;
+            File.WriteAllText(path, root.ToJsonString(AppKeysJson));
+        }
     }
 
     /// <summary>Writes <c>{"app_id"}</c> when pinning into a missing file; returns the app id the file pins, if any.</summary>

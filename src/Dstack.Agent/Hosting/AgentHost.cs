@@ -41,8 +41,10 @@ internal static class AgentHost
         services.AddHostedService<SystemdNotifyService>();
         services.AddSingleton(sp => TdxPlatform.Create(sp.GetRequiredService<IOptions<AgentOptions>>().Value.Tdx, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<QuoteService>();
+        services.AddSingleton<KmsCertificateSigner>();
         services.AddSingleton<CertificateService>();
         services.AddSingleton<DemoCertificate>();
+        services.AddHostedService(sp => sp.GetRequiredService<DemoCertificate>());
         services.AddSingleton<IAppIdentitySource, FileAppIdentitySource>();
         services.AddSingleton<IAppKeysSource, FileAppKeysSource>();
         services.AddSingleton<Dstack.Crypto.Secp256k1.ISecp256k1>(Dstack.Crypto.Secp256k1.BouncyCastleSecp256k1.Instance);

@@ -35,4 +35,7 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Debug, Message = "{Listener} connection from {Peer}")]
     public static partial void ConnectionAccepted(ILogger logger, ListenerKind listener, PeerCredentials? peer);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Could not issue the demo certificate (Info.app_cert), retried on the next Info: {Reason}")]
+    public static partial void DemoCertificateFailed(ILogger logger, string reason);
 }

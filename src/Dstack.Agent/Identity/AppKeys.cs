@@ -2,7 +2,7 @@ using Dstack.Crypto.Keys;
 
 namespace Dstack.Agent.Identity;
 
-/// <summary>The app keys released at boot (spec §3.1): the app root key service, the disk/env keys and the app CA.</summary>
+/// <summary>The app keys released at boot (spec §3.1): the app root key service, the disk/env keys and the app CA or the KMS that signs.</summary>
 internal sealed class AppKeys
 {
     /// <summary>GetKey/Sign/DeriveKey over the app root k256 key and its KMS signature.</summary>
@@ -11,7 +11,10 @@ internal sealed class AppKeys
     /// <summary>The CA that signs GetTlsKey/DeriveKey certificates locally, or null when it cannot (see <see cref="CertificateAuthorityProblem"/>).</summary>
     public AppCertificateAuthority? CertificateAuthority { get; init; }
 
-    /// <summary>Why <see cref="CertificateAuthority"/> is null.</summary>
+    /// <summary>The KMS that signs certificates when the key provider is a KMS (then <see cref="CertificateAuthority"/> is null).</summary>
+    public KmsCertificateAuthority? Kms { get; init; }
+
+    /// <summary>Why <see cref="CertificateAuthority"/> and <see cref="Kms"/> are null.</summary>
     public string CertificateAuthorityProblem { get; init; } = "no app CA is available";
 
     /// <summary>The disk encryption key (32 bytes), or empty.</summary>

@@ -9,8 +9,8 @@ namespace Dstack.Agent.Identity;
 
 /// <summary>
 /// Reads the app keys file (<c>.appkeys.json</c>, spec §3.1) on first use and keeps the result: <c>k256_key</c> and
-/// <c>k256_signature</c> for the key service, the disk/env keys, and the app CA (<c>ca_cert</c> with the key of the
-/// None/Local/Tpm key provider). A missing or malformed file is a 400 error and is retried on the next call.
+/// <c>k256_signature</c> for the key service, the disk/env keys, and who signs certificates (<c>ca_cert</c> with the key of the
+/// None/Local/Tpm key provider, or the KMS of a Kms key provider). A missing or malformed file is a 400 error and is retried on the next call.
 /// </summary>
 internal sealed class FileAppKeysSource(IOptions<AgentOptions> options, ISecp256k1 secp256k1) : IAppKeysSource, IDisposable
 {
@@ -57,11 +57,12 @@ internal sealed class FileAppKeysSource(IOptions<AgentOptions> options, ISecp256
             var signature = root.TryGetProperty("k256_signature", out var s) && s.ValueKind == JsonValueKind.String
                 ? Hex.Decode("k256_signature", s.GetString()!)
                 : [];
-            var (authority, problem) = ReadCertificateAuthority(root);
+            var (authority, kms, problem) = ReadCertificateAuthority(root);
             return new AppKeys
             {
                 KeyService = new AppKeyService(key, signature, secp256k1),
                 CertificateAuthority = authority,
+                Kms = kms,
                 CertificateAuthorityProblem = problem,
                 DiskCryptKey = OptionalHex(root, "disk_crypt_key"),
                 EnvCryptKey = OptionalHex(root, "env_crypt_key"),
@@ -78,19 +79,20 @@ internal sealed class FileAppKeysSource(IOptions<AgentOptions> options, ISecp256
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? Hex.Decode(name, value.GetString()!) : [];
 
     /// <summary>
-    /// The local CA: <c>ca_cert</c> with the key of a <c>None</c>, <c>Local</c> or <c>Tpm</c> key provider. A KMS key
-    /// provider signs certificates in the KMS, which this agent does not reach yet.
+    /// The local CA: <c>ca_cert</c> with the key of a <c>None</c>, <c>Local</c> or <c>Tpm</c> key provider; or, for a
+    /// <c>Kms</c> key provider, the KMS at its <c>url</c> with <c>ca_cert</c> as its root CA (checked against its
+    /// <c>pubkey</c>), which signs certificates itself.
     /// </summary>
-    private static (AppCertificateAuthority? Authority, string Problem) ReadCertificateAuthority(JsonElement root)
+    private static (AppCertificateAuthority? Authority, KmsCertificateAuthority? Kms, string Problem) ReadCertificateAuthority(JsonElement root)
     {
         if (!root.TryGetProperty("ca_cert", out var caCert) || caCert.ValueKind != JsonValueKind.String || caCert.GetString()!.Length == 0)
         {
-            return (null, "the app keys have no ca_cert");
+            return (null, null, "the app keys have no ca_cert");
         }
 
         if (!root.TryGetProperty("key_provider", out var provider) || provider.ValueKind != JsonValueKind.Object)
         {
-            return (null, "the app keys have no key_provider");
+            return (null, null, "the app keys have no key_provider");
         }
 
         foreach (var variant in provider.EnumerateObject())
@@ -102,7 +104,7 @@ internal sealed class FileAppKeysSource(IOptions<AgentOptions> options, ISecp256
                 var scalar = Dstack.Crypto.Encodings.P256KeyEncoding.ReadPrivateKeyPem(key.GetString()!);
                 try
                 {
-                    return (new AppCertificateAuthority(caCert.GetString()!, scalar), "");
+                    return (new AppCertificateAuthority(caCert.GetString()!, scalar), null, "");
                 }
                 finally
                 {
@@ -110,12 +112,18 @@ internal sealed class FileAppKeysSource(IOptions<AgentOptions> options, ISecp256
                 }
             }
 
-            if (variant.Name == "Kms")
+            if (variant.Name == "Kms" && variant.Value.ValueKind == JsonValueKind.Object)
             {
-                return (null, "the key provider is a KMS, which signs app certificates itself; the KMS client is not configured");
+                if (!variant.Value.TryGetProperty("url", out var url) || url.ValueKind != JsonValueKind.String || url.GetString()!.Length == 0)
+                {
+                    return (null, null, "the key provider is a KMS but the app keys do not record its url");
+                }
+
+                var pubkey = variant.Value.TryGetProperty("pubkey", out var p) && p.ValueKind == JsonValueKind.String ? Hex.Decode("pubkey", p.GetString()!) : [];
+                return (null, new KmsCertificateAuthority(url.GetString()!, caCert.GetString()!, pubkey), "");
             }
         }
 
-        return (null, "the key provider has no CA key");
+        return (null, null, "the key provider has no CA key");
     }
 }

@@ -1,7 +1,7 @@
 namespace Dstack.Agent.Identity;
 
 /// <summary>
-/// Where the key methods get the app keys: the file the key provider wrote at boot, the seeded dev keys, or (later) a KMS.
+/// Where the key methods get the app keys: the file the key provider wrote at boot (KMS-released or local), or the seeded dev keys.
 /// </summary>
 internal interface IAppKeysSource
 {

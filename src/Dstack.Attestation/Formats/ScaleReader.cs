@@ -52,6 +52,23 @@ internal sealed class ScaleReader
         return count;
     }
 
+    public ulong ReadUInt64(string field) => BinaryPrimitives.ReadUInt64LittleEndian(Take(8, field));
+
+    /// <summary>A bool byte, 0 or 1 (also the tag of an <c>Option</c>).</summary>
+    public bool ReadBool(string field)
+    {
+        var start = Offset;
+        return ReadByte(field) switch
+        {
+            0 => false,
+            1 => true,
+            var other => throw Error(field, start, $"byte {other} is neither 0 nor 1"),
+        };
+    }
+
+    /// <summary>The bytes not read yet; the reader moves to the end.</summary>
+    public byte[] ReadRest(string field) => Take(Remaining, field).ToArray();
+
     public byte[] ReadBytes(string field)
     {
         var start = Offset;

@@ -18,6 +18,15 @@ internal sealed class ScaleWriter
         _stream.Write(buffer);
     }
 
+    public void WriteUInt64(ulong value)
+    {
+        Span<byte> buffer = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(buffer, value);
+        _stream.Write(buffer);
+    }
+
+    public void WriteBool(bool value) => WriteByte(value ? (byte)1 : (byte)0);
+
     public void WriteCompact(int value)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(value);

@@ -1,9 +1,9 @@
+using Dstack.Attestation.Csr;
 using Dstack.Crypto;
 using Dstack.Crypto.RaTls;
 using Dstack.Crypto.ReportData;
 using Dstack.Crypto.SignatureChains;
 using Dstack.Kms.Authentication;
-using Dstack.Kms.Csr;
 using Dstack.Kms.Hosting;
 using Dstack.Kms.Keys;
 using Dstack.Kms.Policies;

@@ -135,6 +135,11 @@ public sealed class UnaryClient : IUnaryInvoker, IDisposable
         {
             throw new RpcException(StatusCode.DeadlineExceeded, "Deadline exceeded", e);
         }
+        catch (OperationCanceledException e)
+        {
+            // neither the caller nor the deadline: the handler's ConnectTimeout (TCP connect and TLS handshake) expired
+            throw new RpcException(StatusCode.Unavailable, $"Error connecting to the server: no connection within {_options.ConnectTimeout.TotalSeconds:0.###} s", e);
+        }
         catch (HttpRequestException e)
         {
             if (FindProtocolError(e) is { } reset)

@@ -75,9 +75,9 @@ public sealed class BootCommandTests : IDisposable
         using var wrongUsage = builder.Issue(leafKey.ExportSubjectPublicKeyInfo(), new RaTlsCertificateOptions { Subject = "kms", SpecialUsage = "app:custom" }, root.SubjectName, rootKey);
         using var foreign = builder.Issue(leafKey.ExportSubjectPublicKeyInfo(), new RaTlsCertificateOptions { Subject = "kms", SpecialUsage = "kms:rpc" }, stranger.SubjectName, strangerKey);
 
-        Assert.Null(KmsKeyRequester.CheckServerCertificate(good, null, System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors, root));
-        Assert.Contains("special usage", KmsKeyRequester.CheckServerCertificate(wrongUsage, null, System.Net.Security.SslPolicyErrors.None, root), StringComparison.Ordinal);
-        Assert.Contains("does not chain to the KMS root CA", KmsKeyRequester.CheckServerCertificate(foreign, null, System.Net.Security.SslPolicyErrors.None, root), StringComparison.Ordinal);
-        Assert.Contains("does not name the host", KmsKeyRequester.CheckServerCertificate(good, null, System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch, root), StringComparison.Ordinal);
+        Assert.Null(KmsRpc.CheckServerCertificate(good, null, System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors, root));
+        Assert.Contains("special usage", KmsRpc.CheckServerCertificate(wrongUsage, null, System.Net.Security.SslPolicyErrors.None, root), StringComparison.Ordinal);
+        Assert.Contains("does not chain to the KMS root CA", KmsRpc.CheckServerCertificate(foreign, null, System.Net.Security.SslPolicyErrors.None, root), StringComparison.Ordinal);
+        Assert.Contains("does not name the host", KmsRpc.CheckServerCertificate(good, null, System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch, root), StringComparison.Ordinal);
     }
 }

@@ -126,19 +126,76 @@ public sealed class CertificateMethodTests
     }
 
     [Fact]
-    public async Task Certificates_need_a_local_ca_and_say_why_there_is_none()
+    public async Task With_a_kms_key_provider_an_unreachable_kms_is_a_400_that_names_it_and_app_cert_stays_empty()
     {
         await using var agent = TestAgent.Create();
-        var keysPath = Path.Combine(agent.Directory, "appkeys.json");
-        var keys = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(keysPath))!;
-        keys["key_provider"] = new System.Text.Json.Nodes.JsonObject { ["Kms"] = new System.Text.Json.Nodes.JsonObject { ["url"] = "https://kms" } };
-        await File.WriteAllTextAsync(keysPath, keys.ToJsonString());
+        var url = "https://127.0.0.1:" + TcpPorts.GetFree().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await UseKmsKeyProviderAsync(agent, new System.Text.Json.Nodes.JsonObject { ["url"] = url });
         await agent.StartAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var response = await RawHttp.PostJsonAsync(agent.DstackSocket, "/GetTlsKey", "{}");
         Assert.Equal(400, response.Status);
-        Assert.Contains("cannot issue certificates: the key provider is a KMS", response.BodyText, StringComparison.Ordinal);
+        Assert.Contains($"cannot issue certificates: KMS {url}: SignCert: Unavailable: ", response.BodyText, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), clock.Elapsed.ToString());
         var info = await RawHttp.SendAsync(agent.DstackSocket, RawHttp.Request("GET", "/Info"));
         using var json = JsonDocument.Parse(info.Body);
         Assert.Equal("", json.RootElement.GetProperty("app_cert").GetString());
+    }
+
+    [Fact]
+    public async Task A_kms_that_never_answers_is_a_400_after_the_connect_timeout_not_a_hang()
+    {
+        // accepts TCP connections and never says a word (not even the TLS handshake)
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<System.Net.Sockets.Socket>();
+        var accepting = Task.Run(async () =>
+        {
+            while (true)
+            {
+                accepted.Add(await silent.AcceptSocketAsync());
+            }
+        });
+        var url = "https://127.0.0.1:" + ((IPEndPoint)silent.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var agent = TestAgent.Create();
+        agent.Config["Boot"] = new System.Text.Json.Nodes.JsonObject { ["KmsConnectTimeoutSeconds"] = 1, ["KmsCallTimeoutSeconds"] = 2 };
+        await UseKmsKeyProviderAsync(agent, new System.Text.Json.Nodes.JsonObject { ["url"] = url });
+        await agent.StartAsync();
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var response = await RawHttp.PostJsonAsync(agent.DstackSocket, "/GetTlsKey", "{}");
+
+        Assert.Equal(400, response.Status);
+        using var json = JsonDocument.Parse(response.Body);
+        Assert.Equal($"cannot issue certificates: KMS {url}: SignCert: Unavailable: Error connecting to the server: no connection within 1 s", json.RootElement.GetProperty("error").GetString());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), clock.Elapsed.ToString());
+        Assert.NotEmpty(accepted);
+        silent.Stop();
+        foreach (var socket in accepted)
+        {
+            socket.Dispose();
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => accepting);
+    }
+
+    [Fact]
+    public async Task Certificates_need_a_local_ca_or_a_kms_and_say_why_there_is_none()
+    {
+        await using var agent = TestAgent.Create();
+        await UseKmsKeyProviderAsync(agent, []);
+        await agent.StartAsync();
+        var response = await RawHttp.PostJsonAsync(agent.DstackSocket, "/GetTlsKey", "{}");
+        Assert.Equal(400, response.Status);
+        Assert.Contains("cannot issue certificates: the key provider is a KMS but the app keys do not record its url", response.BodyText, StringComparison.Ordinal);
+    }
+
+    /// <summary>Rewrites the agent's keys file with a <c>Kms</c> key provider (its <c>ca_cert</c> stays the fixture's).</summary>
+    private static async Task UseKmsKeyProviderAsync(TestAgent agent, System.Text.Json.Nodes.JsonObject kms)
+    {
+        var keysPath = Path.Combine(agent.Directory, "appkeys.json");
+        var keys = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(keysPath))!;
+        keys["key_provider"] = new System.Text.Json.Nodes.JsonObject { ["Kms"] = kms };
+        await File.WriteAllTextAsync(keysPath, keys.ToJsonString());
     }
 }

@@ -70,8 +70,11 @@ public sealed class KeyMethodTests : IAsyncLifetime
     [Fact]
     public async Task Missing_app_keys_file_is_a_400_error()
     {
-        File.Delete(Path.Combine(_agent.Directory, "appkeys.json"));
-        var response = await RawHttp.PostJsonAsync(_agent.DstackSocket, "/GetKey", "{}");
+        // a fresh agent: the one of this class has read the file already (the demo certificate is issued at start-up)
+        await using var agent = TestAgent.Create();
+        File.Delete(Path.Combine(agent.Directory, "appkeys.json"));
+        await agent.StartAsync();
+        var response = await RawHttp.PostJsonAsync(agent.DstackSocket, "/GetKey", "{}");
         Assert.Equal(400, response.Status);
         Assert.Contains("cannot read app keys", response.BodyText, StringComparison.Ordinal);
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dstack.Crypto.Secp256k1;
 using Dstack.Crypto.SignatureChains;
 using Dstack.Gov.Tests.Cli;
+using Dstack.Tests;
 
 namespace Dstack.Gov.Tests.EndToEnd;
 

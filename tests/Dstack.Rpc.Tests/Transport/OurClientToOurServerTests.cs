@@ -48,6 +48,26 @@ public sealed class OurClientToOurServerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_server_that_accepts_but_never_completes_the_tls_handshake_is_unavailable_after_the_connect_timeout()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        using var client = new UnaryClient(new UnaryClientOptions
+        {
+            Address = new Uri($"https://127.0.0.1:{port}"),
+            ConnectTimeout = TimeSpan.FromMilliseconds(500),
+        });
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<RpcException>(() => new KmsClient(client).GetMetaAsync(DateTimeOffset.UtcNow.AddSeconds(30)));
+
+        Assert.Equal(StatusCode.Unavailable, e.StatusCode);
+        Assert.Equal("Error connecting to the server: no connection within 0.5 s", e.Detail);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), clock.Elapsed.ToString());
+    }
+
+    [Fact]
     public async Task Statuses_and_deadlines_round_trip()
     {
         await using var server = await TestGrpcServer.StartAsync();

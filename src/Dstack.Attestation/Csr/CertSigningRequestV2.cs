@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
+using Dstack.Attestation.Formats;
 
-namespace Dstack.Kms.Csr;
+namespace Dstack.Attestation.Csr;
 
 /// <summary>
 /// <c>CertSigningRequestV2</c> (kms.md §1.5), SCALE: <c>confirm</c>, <c>pubkey</c> (SPKI DER), <c>config</c>, then the
 /// raw <c>VersionedAttestation</c> bytes with no length prefix up to the end. Signed with ECDSA P-256/SHA-256 (ASN.1 DER
-/// signature) over the whole encoding by the key in <c>pubkey</c>.
+/// signature) over the whole encoding by the key in <c>pubkey</c>. The agent encodes and signs it; the KMS decodes and verifies it.
 /// </summary>
-internal sealed record CertSigningRequestV2
+public sealed record CertSigningRequestV2
 {
     /// <summary>The required confirm string.</summary>
     public const string ConfirmText = "please sign cert:";
@@ -28,49 +29,68 @@ internal sealed record CertSigningRequestV2
     public required byte[] Attestation { get; init; }
 
     /// <summary>Decodes a CSR; the attestation takes the rest of the input.</summary>
-    /// <exception cref="FormatException">Truncated or malformed.</exception>
-    public static CertSigningRequestV2 Decode(ReadOnlySpan<byte> data)
+    /// <exception cref="FormatException">Truncated or malformed (an <see cref="AttestationFormatException"/>).</exception>
+    public static CertSigningRequestV2 Decode(ReadOnlyMemory<byte> data)
     {
         if (data.Length > MaxSize)
         {
-            throw new FormatException($"CSR of {data.Length} bytes exceeds {MaxSize}");
+            throw new AttestationFormatException($"CSR of {data.Length} bytes exceeds {MaxSize}");
         }
 
-        var reader = new ScaleDecoder(data);
+        var reader = new ScaleReader(data);
         var confirm = reader.ReadString("confirm");
         var publicKey = reader.ReadBytes("pubkey");
         var config = new CertConfigV2
         {
-            OrgName = reader.ReadOptionalString("config.org_name"),
+            OrgName = reader.ReadBool("config.org_name") ? reader.ReadString("config.org_name") : null,
             Subject = reader.ReadString("config.subject"),
-            SubjectAltNames = reader.ReadStringList("config.subject_alt_names"),
+            SubjectAltNames = ReadStringList(reader, "config.subject_alt_names"),
             UsageServerAuth = reader.ReadBool("config.usage_server_auth"),
             UsageClientAuth = reader.ReadBool("config.usage_client_auth"),
             ExtQuote = reader.ReadBool("config.ext_quote"),
             ExtAppInfo = reader.ReadBool("config.ext_app_info"),
-            NotBefore = reader.ReadOptionalUInt64("config.not_before"),
-            NotAfter = reader.ReadOptionalUInt64("config.not_after"),
+            NotBefore = reader.ReadBool("config.not_before") ? reader.ReadUInt64("config.not_before") : null,
+            NotAfter = reader.ReadBool("config.not_after") ? reader.ReadUInt64("config.not_after") : null,
         };
-        return new CertSigningRequestV2 { Confirm = confirm, PublicKey = publicKey, Config = config, Attestation = reader.Rest.ToArray() };
+        return new CertSigningRequestV2 { Confirm = confirm, PublicKey = publicKey, Config = config, Attestation = reader.ReadRest("attestation") };
     }
 
-    /// <summary>The SCALE encoding.</summary>
+    /// <summary>The SCALE encoding (what the requester signs).</summary>
     public byte[] Encode()
     {
-        var writer = new ScaleEncoder();
+        var writer = new ScaleWriter();
         writer.WriteString(Confirm);
         writer.WriteBytes(PublicKey);
-        writer.WriteOptionalString(Config.OrgName);
+        writer.WriteBool(Config.OrgName is not null);
+        if (Config.OrgName is not null)
+        {
+            writer.WriteString(Config.OrgName);
+        }
+
         writer.WriteString(Config.Subject);
-        writer.WriteStringList(Config.SubjectAltNames);
+        writer.WriteCompact(Config.SubjectAltNames.Count);
+        foreach (var name in Config.SubjectAltNames)
+        {
+            writer.WriteString(name);
+        }
+
         writer.WriteBool(Config.UsageServerAuth);
         writer.WriteBool(Config.UsageClientAuth);
         writer.WriteBool(Config.ExtQuote);
         writer.WriteBool(Config.ExtAppInfo);
-        writer.WriteOptionalUInt64(Config.NotBefore);
-        writer.WriteOptionalUInt64(Config.NotAfter);
+        WriteOptionalUInt64(writer, Config.NotBefore);
+        WriteOptionalUInt64(writer, Config.NotAfter);
         writer.WriteRaw(Attestation);
         return writer.ToArray();
+    }
+
+    /// <summary>Encodes the CSR and signs the encoding with <paramref name="key"/> (the key <see cref="PublicKey"/> holds).</summary>
+    /// <returns>The encoding and its DER ECDSA P-256/SHA-256 signature.</returns>
+    public (byte[] Encoded, byte[] Signature) EncodeAndSign(ECDsa key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var encoded = Encode();
+        return (encoded, key.SignData(encoded, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
     }
 
     /// <summary>Checks a DER ECDSA P-256/SHA-256 signature over <paramref name="encoded"/> with the CSR's own key.</summary>
@@ -86,6 +106,27 @@ internal sealed record CertSigningRequestV2
         catch (CryptographicException)
         {
             return false;
+        }
+    }
+
+    private static List<string> ReadStringList(ScaleReader reader, string field)
+    {
+        var count = reader.ReadCount(field, 1);
+        var list = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            list.Add(reader.ReadString($"{field}[{i}]"));
+        }
+
+        return list;
+    }
+
+    private static void WriteOptionalUInt64(ScaleWriter writer, ulong? value)
+    {
+        writer.WriteBool(value.HasValue);
+        if (value is { } v)
+        {
+            writer.WriteUInt64(v);
         }
     }
 }

@@ -1,7 +1,7 @@
-namespace Dstack.Kms.Csr;
+namespace Dstack.Attestation.Csr;
 
 /// <summary>The certificate a CSR asks for (<c>CertConfigV2</c>, kms.md §1.5).</summary>
-internal sealed record CertConfigV2
+public sealed record CertConfigV2
 {
     /// <summary>Optional O attribute.</summary>
     public string? OrgName { get; init; }

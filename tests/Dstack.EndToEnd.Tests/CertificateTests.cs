@@ -43,6 +43,7 @@ public sealed class CertificateTests : IDisposable
                 usage_ra_tls = true,
                 usage_server_auth = true,
                 usage_client_auth = true,
+                with_app_info = true,
             });
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.IsSuccessStatusCode, body + Environment.NewLine + agent.Output);
@@ -80,6 +81,11 @@ public sealed class CertificateTests : IDisposable
             Assert.True(binding.IsBound, binding.Problem);
             var appIdEvent = binding.Attestation!.RuntimeEvents.Single(e => e.Name == "app-id");
             Assert.Equal(E2eApp.AppIdOf(E2eApp.Compose), appIdEvent.Payload);
+
+            // with_app_info: the KMS adds the app-info extension (MessagePack array of 9, app_id then compose_hash first)
+            var appInfo = parsed.AppInfo!.Value.ToArray();
+            Assert.Equal(0x99, appInfo[0]);
+            Assert.Equal([0xc4, 20, .. E2eApp.AppIdOf(E2eApp.Compose), 0xc4, 32, .. E2eApp.ComposeHashOf(E2eApp.Compose)], appInfo[1..57]);
 
             // Info.app_cert: the demo certificate, signed the same way
             var demo = await WaitForAppCertAsync(http);

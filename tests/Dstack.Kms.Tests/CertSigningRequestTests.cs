@@ -79,6 +79,37 @@ public sealed class CertSigningRequestTests
     }
 
     [Fact]
+    public async Task Sign_cert_with_ext_app_info_adds_the_callers_app_info_and_without_it_none()
+    {
+        using var bed = await KmsTestBed.CreateAsync();
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var (withInfo, withInfoSignature) = await CreateCsrAsync(bed, key, extQuote: false, extAppInfo: true);
+        var (without, withoutSignature) = await CreateCsrAsync(bed, key, extQuote: false);
+
+        var result = await bed.Service.SignCertAsync(new SignCertRequest(2, withInfo, withInfoSignature, KmsTestBed.VmConfig), CancellationToken.None);
+        var plain = await bed.Service.SignCertAsync(new SignCertRequest(2, without, withoutSignature, KmsTestBed.VmConfig), CancellationToken.None);
+
+        Assert.True(result.IsSuccess, result.Refusal?.Reason);
+        Assert.True(plain.IsSuccess, plain.Refusal?.Reason);
+        using var leaf = X509Certificate2.CreateFromPem(result.Value.CertificateChain[0]);
+        var appInfo = RaTlsCertificate.Parse(leaf).AppInfo!.Value.ToArray();
+
+        // MessagePack positional array of 9: bin8 app_id (20), bin8 compose_hash (32), bin8 instance_id, bin8 device_id = sha256("")
+        Assert.Equal(0x99, appInfo[0]);
+        Assert.Equal(new byte[] { 0xc4, 20 }, appInfo[1..3]);
+        Assert.Equal(KmsTestBed.AppId, appInfo[3..23]);
+        Assert.Equal(new byte[] { 0xc4, 32 }, appInfo[23..25]);
+        Assert.Equal(0xc4, appInfo[57]);
+        var afterInstanceId = 59 + appInfo[58];
+        Assert.Equal(new byte[] { 0xc4, 32 }, appInfo[afterInstanceId..(afterInstanceId + 2)]);
+        var deviceId = appInfo[(afterInstanceId + 2)..(afterInstanceId + 34)];
+        Assert.Equal(SHA256.HashData([]), deviceId);
+        Assert.Null(RaTlsCertificate.Parse(leaf).Attestation);
+        using var plainLeaf = X509Certificate2.CreateFromPem(plain.Value.CertificateChain[0]);
+        Assert.Null(RaTlsCertificate.Parse(plainLeaf).AppInfo);
+    }
+
+    [Fact]
     public async Task Sign_cert_refuses_bad_signature_wrong_confirm_and_v1()
     {
         using var bed = await KmsTestBed.CreateAsync();
@@ -97,7 +128,7 @@ public sealed class CertSigningRequestTests
         Assert.StartsWith("Unsupported API version: 1", v1.Refusal?.Reason, StringComparison.Ordinal);
     }
 
-    private static async Task<(byte[] Csr, byte[] Signature)> CreateCsrAsync(KmsTestBed bed, ECDsa key, bool extQuote, string confirm = CertSigningRequestV2.ConfirmText)
+    private static async Task<(byte[] Csr, byte[] Signature)> CreateCsrAsync(KmsTestBed bed, ECDsa key, bool extQuote, string confirm = CertSigningRequestV2.ConfirmText, bool extAppInfo = false)
     {
         var spki = key.ExportSubjectPublicKeyInfo();
         var reportData = QuoteReportData.ForRaTlsCertificate(spki);
@@ -107,7 +138,7 @@ public sealed class CertSigningRequestTests
         {
             Confirm = confirm,
             PublicKey = spki,
-            Config = new CertConfigV2 { Subject = "app.example.com", SubjectAltNames = ["app.example.com", "10.0.0.1"], UsageServerAuth = true, ExtQuote = extQuote },
+            Config = new CertConfigV2 { Subject = "app.example.com", SubjectAltNames = ["app.example.com", "10.0.0.1"], UsageServerAuth = true, ExtQuote = extQuote, ExtAppInfo = extAppInfo },
             Attestation = AttestationCodec.EncodeV0(attestation),
         }.Encode();
         return (csr, key.SignData(csr, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));

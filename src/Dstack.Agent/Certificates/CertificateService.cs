@@ -58,7 +58,7 @@ internal sealed class CertificateService(IAppKeysSource keys, QuoteService quote
 
             if (request.WithAppInfo)
             {
-                appInfoExtension = AppInfo(attestation, vmConfig);
+                appInfoExtension = AppInfoExtension.Encode(attestation.Measurements, attestation.RuntimeEvents, vmConfig);
             }
         }
 
@@ -118,20 +118,5 @@ internal sealed class CertificateService(IAppKeysSource keys, QuoteService quote
         return value <= (ulong)MaxUnixSeconds
             ? DateTimeOffset.FromUnixTimeSeconds((long)value)
             : throw new RpcException($"{field}: {value} is past the last representable time ({MaxUnixSeconds})");
-    }
-
-    private static byte[] AppInfo(TdAttestation attestation, string vmConfig)
-    {
-        var info = AppInfoCalculator.Compute(attestation.Measurements, attestation.RuntimeEvents);
-        return AppInfoMessagePack.Encode(
-            info.AppId,
-            info.ComposeHash,
-            info.InstanceId,
-            info.DeviceId,
-            info.MrSystem,
-            info.MrAggregated,
-            AppInfoCalculator.OsImageHashFromConfig(vmConfig) ?? [],
-            info.KeyProviderInfo,
-            AppInfoCalculator.FindAllPayloads(attestation.RuntimeEvents, "init-script-hash"));
     }
 }

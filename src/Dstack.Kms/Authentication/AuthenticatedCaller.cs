@@ -6,4 +6,8 @@ namespace Dstack.Kms.Authentication;
 /// <param name="BootInfo">The identity the policy decides on and keys are derived from.</param>
 /// <param name="Attestation">The decoded attestation.</param>
 /// <param name="EncodedAttestation">The attestation bytes as presented (embedded into SignCert leaves on request).</param>
-internal sealed record AuthenticatedCaller(BootInfo BootInfo, VersionedAttestation Attestation, byte[] EncodedAttestation);
+internal sealed record AuthenticatedCaller(BootInfo BootInfo, VersionedAttestation Attestation, byte[] EncodedAttestation)
+{
+    /// <summary>The app-info certificate extension of the caller, decoded from its attestation (device id SHA-256 of nothing, as dstack's).</summary>
+    public required byte[] AppInfoExtension { get; init; }
+}

@@ -217,7 +217,10 @@ internal sealed class CallerAuthenticator
             TcbStatus = verification.TcbStatus,
             AdvisoryIds = verification.AdvisoryIds,
         };
-        return new AuthenticatedCaller(bootInfo, attestation, encoded);
+        return new AuthenticatedCaller(bootInfo, attestation, encoded)
+        {
+            AppInfoExtension = Dstack.Attestation.EventLog.AppInfoExtension.Encode(measurements, runtimeEvents, config),
+        };
     }
 
     private static IReadOnlyList<RuntimeEvent>? ResolveRuntimeEvents(VersionedAttestation attestation, out string? problem)

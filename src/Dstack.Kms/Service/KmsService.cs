@@ -178,11 +178,6 @@ internal sealed class KmsService
             return Refuse<SignCertResponse>(Method, Invalid("invalid CSR: the confirm text is wrong"));
         }
 
-        if (csr.Config.ExtAppInfo)
-        {
-            return Refuse<SignCertResponse>(Method, Invalid("ext_app_info is not supported by this KMS"));
-        }
-
         var caller = await _authenticator.AuthenticateAttestationAsync(
             csr.Attestation, QuoteReportData.ForRaTlsCertificate(csr.PublicKey), request.VmConfig, bootTime: true, cancellationToken).ConfigureAwait(false);
         if (!caller.IsSuccess)
@@ -212,7 +207,9 @@ internal sealed class KmsService
                 NotAfter = ToTime(csr.Config.NotAfter),
                 AppId = bootInfo.AppId,
                 SpecialUsage = "app:custom",
-                Attestation = csr.Config.ExtQuote ? caller.Value.EncodedAttestation : null,
+                // typed as Nullable<ReadOnlyMemory>: a null byte[] would convert to an empty, present extension
+                Attestation = csr.Config.ExtQuote ? (ReadOnlyMemory<byte>?)caller.Value.EncodedAttestation : null,
+                AppInfo = csr.Config.ExtAppInfo ? (ReadOnlyMemory<byte>?)caller.Value.AppInfoExtension : null,
             }, appCa.SubjectName, appCaKey);
             KmsLog.CertificateIssued(_logger, bootInfo, csr.Config.Subject);
             return new SignCertResponse([KmsCertificates.ToPem(leaf), KmsCertificates.ToPem(appCa), keys.CaCertPem]);

@@ -1,16 +1,40 @@
 using System.Buffers.Binary;
 
-namespace Dstack.Agent.Certificates;
+namespace Dstack.Attestation.EventLog;
 
 /// <summary>
-/// The app-info certificate extension payload: dstack's <c>AppInfo</c> as a MessagePack positional array of nine
-/// elements — app_id, compose_hash, instance_id, device_id, mr_system, mr_aggregated, os_image_hash,
-/// key_provider_info (each bin) and init_script_hashes (array of bin).
+/// The app-info certificate extension payload (OID 1.3.6.1.4.1.62397.1.9): dstack's <c>AppInfo</c> as a MessagePack
+/// positional array of nine elements — app_id, compose_hash, instance_id, device_id, mr_system, mr_aggregated,
+/// os_image_hash, key_provider_info (each bin) and init_script_hashes (array of bin). Both the agent (certificates it
+/// signs itself) and the KMS (<c>SignCert</c> with <c>ext_app_info</c>) decode it from an attestation without platform
+/// verification, so <c>device_id</c> is SHA-256 of the empty string.
 /// </summary>
-internal static class AppInfoMessagePack
+public static class AppInfoExtension
 {
+    /// <summary>
+    /// The extension of a TD with <paramref name="measurements"/> whose RTMR3 covers <paramref name="runtimeEvents"/>;
+    /// the OS image hash is read from <paramref name="vmConfig"/> (empty when it names none).
+    /// </summary>
+    public static byte[] Encode(TdMeasurements measurements, IReadOnlyList<RuntimeEvent> runtimeEvents, string vmConfig)
+    {
+        ArgumentNullException.ThrowIfNull(measurements);
+        ArgumentNullException.ThrowIfNull(runtimeEvents);
+        ArgumentNullException.ThrowIfNull(vmConfig);
+        var info = AppInfoCalculator.Compute(measurements, runtimeEvents);
+        return Encode(
+            info.AppId,
+            info.ComposeHash,
+            info.InstanceId,
+            info.DeviceId,
+            info.MrSystem,
+            info.MrAggregated,
+            vmConfig.Length > 0 ? AppInfoCalculator.OsImageHashFromConfig(vmConfig) ?? [] : [],
+            info.KeyProviderInfo,
+            AppInfoCalculator.FindAllPayloads(runtimeEvents, "init-script-hash"));
+    }
+
     /// <summary>Encodes the nine fields.</summary>
-    public static byte[] Encode(
+    internal static byte[] Encode(
         ReadOnlySpan<byte> appId,
         ReadOnlySpan<byte> composeHash,
         ReadOnlySpan<byte> instanceId,

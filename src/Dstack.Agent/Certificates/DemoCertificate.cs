@@ -9,15 +9,19 @@ namespace Dstack.Agent.Certificates;
 
 /// <summary>
 /// <c>Info.app_cert</c> (spec §4.4): a certificate for a fresh P-256 key, subject <c>demo-cert</c>, clientAuth only,
-/// RA-TLS attestation included, default validity, from the app CA or (key provider <c>Kms</c>) the KMS. Issuance starts
-/// in the background at start-up and again on any <c>Info</c> that finds it missing (never two at once); once it
-/// succeeds the chain is kept. <c>Info</c> waits for a running issuance at most <see cref="InfoWait"/> and reports
-/// <c>""</c> while there is no chain (still issuing, or failed: no app CA, KMS unreachable or refusing).
+/// RA-TLS attestation included, default validity, from the app CA or (key provider <c>Kms</c>) the KMS. The first
+/// issuance runs at start-up, before the sockets serve (waited for at most <see cref="StartupWait"/>; it goes on in the
+/// background after that); an <c>Info</c> that finds no chain starts another (never two at once) and answers <c>""</c>
+/// unless it completes within <see cref="InfoWait"/> — <c>Info</c> stays fast (the SDKs' <c>isReachable</c> gives it
+/// 500 ms) even when the KMS is slow or down. Once an issuance succeeds the chain is kept.
 /// </summary>
 internal sealed class DemoCertificate(CertificateService certificates, TimeProvider timeProvider, ILogger<DemoCertificate> logger) : IHostedService, IDisposable
 {
+    /// <summary>How long start-up waits for the first issuance.</summary>
+    public static readonly TimeSpan StartupWait = TimeSpan.FromSeconds(5);
+
     /// <summary>How long <c>Info</c> waits for a running issuance before it answers <c>""</c>.</summary>
-    public static readonly TimeSpan InfoWait = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan InfoWait = TimeSpan.FromMilliseconds(100);
 
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -43,10 +47,16 @@ internal sealed class DemoCertificate(CertificateService certificates, TimeProvi
     }
 
     /// <inheritdoc />
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _ = Start();
-        return Task.CompletedTask;
+        try
+        {
+            await Start().WaitAsync(StartupWait, timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // still issuing (a slow KMS): serve now, Info reports "" until it completes
+        }
     }
 
     /// <inheritdoc />

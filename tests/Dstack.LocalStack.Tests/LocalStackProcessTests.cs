@@ -68,7 +68,17 @@ public sealed class LocalStackProcessTests
                 await kill.WaitForExitAsync();
             }
 
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            try
+            {
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                lock (output)
+                {
+                    throw new TimeoutException("dstack-local did not stop within 30 s of SIGINT; output:" + Environment.NewLine + output);
+                }
+            }
             Assert.True(process.ExitCode == 0, output.ToString());
             Assert.False(File.Exists(stack.DstackSocket));
             Assert.False(File.Exists(stack.TappdSocket));

@@ -87,11 +87,16 @@ public static class AppInfoCalculator
 
     /// <summary>
     /// Reads <c>os_image_hash</c> from a config string: either a <c>vm_config</c> JSON or an old-style sys-config
-    /// whose <c>vm_config</c> member is a JSON string. Returns null when absent or unparsable.
+    /// whose <c>vm_config</c> member is a JSON string. Returns null when empty, absent or unparsable.
     /// </summary>
     public static byte[]? OsImageHashFromConfig(string config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        if (config.Length == 0)
+        {
+            return null;
+        }
+
         try
         {
             using var doc = JsonDocument.Parse(config);

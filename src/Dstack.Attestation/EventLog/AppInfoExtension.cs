@@ -28,7 +28,7 @@ public static class AppInfoExtension
             info.DeviceId,
             info.MrSystem,
             info.MrAggregated,
-            vmConfig.Length > 0 ? AppInfoCalculator.OsImageHashFromConfig(vmConfig) ?? [] : [],
+            AppInfoCalculator.OsImageHashFromConfig(vmConfig) ?? [],
             info.KeyProviderInfo,
             AppInfoCalculator.FindAllPayloads(runtimeEvents, "init-script-hash"));
     }

@@ -203,7 +203,7 @@ internal sealed class CallerAuthenticator
         }
 
         var config = vmConfig.Length > 0 ? vmConfig : attestation.Config;
-        var osImageHash = config.Length > 0 ? AppInfoCalculator.OsImageHashFromConfig(config) ?? [] : [];
+        var osImageHash = AppInfoCalculator.OsImageHashFromConfig(config) ?? [];
         var bootInfo = new BootInfo
         {
             MrAggregated = appInfo.MrAggregated,
@@ -217,10 +217,7 @@ internal sealed class CallerAuthenticator
             TcbStatus = verification.TcbStatus,
             AdvisoryIds = verification.AdvisoryIds,
         };
-        return new AuthenticatedCaller(bootInfo, attestation, encoded)
-        {
-            AppInfoExtension = Dstack.Attestation.EventLog.AppInfoExtension.Encode(measurements, runtimeEvents, config),
-        };
+        return new AuthenticatedCaller(bootInfo, attestation, encoded, measurements, runtimeEvents, config);
     }
 
     private static IReadOnlyList<RuntimeEvent>? ResolveRuntimeEvents(VersionedAttestation attestation, out string? problem)

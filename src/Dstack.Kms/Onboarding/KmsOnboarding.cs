@@ -166,7 +166,7 @@ internal sealed class KmsOnboarding
         }
 
         var bootInfo = identity.Value.BootInfo;
-        if (bootInfo.OsImageHash.Length == 0 && vmConfig.Length > 0 && AppInfoCalculator.OsImageHashFromConfig(vmConfig) is { Length: > 0 } own)
+        if (bootInfo.OsImageHash.Length == 0 && AppInfoCalculator.OsImageHashFromConfig(vmConfig) is { Length: > 0 } own)
         {
             // kms.md §2.3 step 6: a source whose attestation carries no vm_config is assumed to run this instance's OS image
             bootInfo = bootInfo with { OsImageHash = own };

@@ -1,4 +1,5 @@
 using Dstack.Attestation.Csr;
+using Dstack.Attestation.EventLog;
 using Dstack.Crypto;
 using Dstack.Crypto.RaTls;
 using Dstack.Crypto.ReportData;
@@ -209,7 +210,7 @@ internal sealed class KmsService
                 SpecialUsage = "app:custom",
                 // typed as Nullable<ReadOnlyMemory>: a null byte[] would convert to an empty, present extension
                 Attestation = csr.Config.ExtQuote ? (ReadOnlyMemory<byte>?)caller.Value.EncodedAttestation : null,
-                AppInfo = csr.Config.ExtAppInfo ? (ReadOnlyMemory<byte>?)caller.Value.AppInfoExtension : null,
+                AppInfo = csr.Config.ExtAppInfo ? (ReadOnlyMemory<byte>?)AppInfoExtension.Encode(caller.Value.Measurements, caller.Value.RuntimeEvents, caller.Value.Config) : null,
             }, appCa.SubjectName, appCaKey);
             KmsLog.CertificateIssued(_logger, bootInfo, csr.Config.Subject);
             return new SignCertResponse([KmsCertificates.ToPem(leaf), KmsCertificates.ToPem(appCa), keys.CaCertPem]);

@@ -60,7 +60,7 @@ internal static class LocalStackCommand
         string trustRoot;
         try
         {
-            CheckAppId(arguments.AppId);
+            var appId = ParseAppId(arguments.AppId);
             if (arguments.KmsPort is < 0 or > 65535)
             {
                 throw new LocalStackException($"--kms-port must be in 0..65535, got {arguments.KmsPort}") { ExitCode = 2 };
@@ -69,7 +69,7 @@ internal static class LocalStackCommand
             layout = new LocalStackLayout(arguments.Directory);
             kmsConfiguration = LocalKmsConfiguration.Build(layout, arguments.KmsConfig, arguments.KmsPort);
             trustRoot = SharedTrustRoot.Share(layout);
-            vm = LocalStackAgent.PrepareVm(layout.Vm, kmsConfiguration.Url, arguments.AppId);
+            vm = LocalStackAgent.PrepareVm(layout.Vm, kmsConfiguration.Url, appId);
             LocalPolicyFile.WriteIfMissing(layout.PolicyFile, vm);
         }
         catch (LocalStackException ex)
@@ -134,17 +134,17 @@ internal static class LocalStackCommand
         return agentCode != 0 ? agentCode : kmsCode;
     }
 
-    private static void CheckAppId(string? appId)
+    /// <summary>The bytes of <c>--app-id</c> (checked before anything is written), or null without it.</summary>
+    private static byte[]? ParseAppId(string? appId)
     {
         if (appId is null)
         {
-            return;
+            return null;
         }
 
         var hex = appId.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? appId[2..] : appId;
-        if (hex.Length != 40 || !hex.All(char.IsAsciiHexDigit))
-        {
-            throw new LocalStackException($"--app-id must be 20 bytes of hex (40 hex digits, optional 0x), got '{appId}'") { ExitCode = 2 };
-        }
+        return hex.Length == 40 && hex.All(char.IsAsciiHexDigit)
+            ? Convert.FromHexString(hex)
+            : throw new LocalStackException($"--app-id must be 20 bytes of hex (40 hex digits, optional 0x), got '{appId}'") { ExitCode = 2 };
     }
 }

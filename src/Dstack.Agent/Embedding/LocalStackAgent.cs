@@ -47,11 +47,11 @@ public static class LocalStackAgent
     /// </summary>
     /// <param name="vmDirectory">The VM directory (created if missing).</param>
     /// <param name="kmsUrl">The KMS, an absolute <c>https://</c> URL.</param>
-    /// <param name="appId">20 bytes as hex to pin the app id (an on-chain app contract), or null for the compose hash's prefix.</param>
-    /// <exception cref="ArgumentException"><paramref name="kmsUrl"/> or <paramref name="appId"/> is malformed.</exception>
+    /// <param name="appId">The 20-byte app id to pin (an on-chain app contract), or null for the compose hash's prefix.</param>
+    /// <exception cref="ArgumentException"><paramref name="kmsUrl"/> is not https, or <paramref name="appId"/> is not 20 bytes.</exception>
     /// <exception cref="InvalidDataException">A file of the directory is malformed, or pins another app id.</exception>
     /// <exception cref="IOException">A file cannot be read or written.</exception>
-    public static LocalStackVm PrepareVm(string vmDirectory, Uri kmsUrl, string? appId)
+    public static LocalStackVm PrepareVm(string vmDirectory, Uri kmsUrl, byte[]? appId)
     {
         ArgumentException.ThrowIfNullOrEmpty(vmDirectory);
         ArgumentNullException.ThrowIfNull(kmsUrl);
@@ -60,7 +60,12 @@ public static class LocalStackAgent
             throw new ArgumentException($"the KMS URL must be an absolute https:// URL, got '{kmsUrl}'", nameof(kmsUrl));
         }
 
-        var pinned = appId is null ? null : ParseAppId(appId);
+        if (appId is { Length: not 20 } wrong)
+        {
+            throw new ArgumentException($"an app id is 20 bytes, got {wrong.Length}", nameof(appId));
+        }
+
+        var pinned = (byte[]?)appId?.Clone();
         var directory = Path.GetFullPath(vmDirectory);
         Directory.CreateDirectory(directory);
         var composePath = Path.Combine(directory, ComposeFileName);
@@ -138,14 +143,6 @@ public static class LocalStackAgent
             var composeHash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(vm, ComposeFileName), cancellationToken).ConfigureAwait(false)));
             await settings.Started(new LocalStackAgentStarted(dstackSocket, tappdSocket, appId, composeHash, instanceId, CountLines(eventLog) - eventsBefore)).ConfigureAwait(false);
         }).ConfigureAwait(false);
-    }
-
-    private static byte[] ParseAppId(string text)
-    {
-        var hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
-        return hex.Length == 40 && hex.All(char.IsAsciiHexDigit)
-            ? Convert.FromHexString(hex)
-            : throw new ArgumentException($"an app id is 20 bytes of hex (40 hex digits, optional 0x), got '{text}'", nameof(text));
     }
 
     /// <summary>Writes the sample sys-config if missing, else sets its <c>kms_urls</c>; returns the <c>os_image_hash</c>.</summary>

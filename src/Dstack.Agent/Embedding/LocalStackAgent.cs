@@ -153,15 +153,7 @@ public static class LocalStackAgent
             File.WriteAllText(path, DevState.SampleSysConfig([kmsUrl]));
         }
 
-        JsonObject root;
-        try
-        {
-            root = JsonNode.Parse(File.ReadAllBytes(path)) as JsonObject ?? throw new InvalidDataException($"{path} must hold a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"{path} is not valid JSON: {ex.Message}", ex);
-        }
+        var root = ReadJsonObject(path);
 
         var urls = root["kms_urls"] as JsonArray;
         if (urls is not [JsonValue only] || only.GetValueKind() != JsonValueKind.String || only.GetValue<string>() != kmsUrl)
@@ -188,15 +180,7 @@ public static class LocalStackAgent
             return;
         }
 
-        JsonObject root;
-        try
-        {
-            root = JsonNode.Parse(File.ReadAllBytes(path)) as JsonObject ?? throw new InvalidDataException($"{path} must hold a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"{path} is not valid JSON: {ex.Message}", ex);
-        }
+        var root = ReadJsonObject(path);
 
         if (root["key_provider"] is JsonObject provider && provider["Kms"] is JsonObject kms
             && (kms["url"] is not JsonValue url || url.GetValueKind() != JsonValueKind.String || url.GetValue<string>() != kmsUrl))
@@ -227,6 +211,18 @@ public static class LocalStackAgent
         }
 
         return existing.Length > 0 ? existing : pinned;
+    }
+
+    private static JsonObject ReadJsonObject(string path)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllBytes(path)) as JsonObject ?? throw new InvalidDataException($"{path} must hold a JSON object");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path} is not valid JSON: {ex.Message}", ex);
+        }
     }
 
     private static (string AppId, string InstanceId) ReadInstanceInfo(string path)

@@ -22,15 +22,5 @@ internal sealed class TdAttestation
     public required IReadOnlyList<RuntimeEvent> RuntimeEvents { get; init; }
 
     /// <summary>MRTD, RTMR0–3 and the owner registers from the quote.</summary>
-    public TdMeasurements Measurements => new()
-    {
-        MrTd = Parsed.MrTd.ToArray(),
-        Rtmr0 = Parsed.Rtmrs[0].ToArray(),
-        Rtmr1 = Parsed.Rtmrs[1].ToArray(),
-        Rtmr2 = Parsed.Rtmrs[2].ToArray(),
-        Rtmr3 = Parsed.Rtmrs[3].ToArray(),
-        MrConfigId = Parsed.MrConfigId.ToArray(),
-        MrOwner = Parsed.MrOwner.ToArray(),
-        MrOwnerConfig = Parsed.MrOwnerConfig.ToArray(),
-    };
+    public TdMeasurements Measurements => TdMeasurements.Of(Parsed);
 }

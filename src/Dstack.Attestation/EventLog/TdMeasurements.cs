@@ -1,3 +1,5 @@
+using Dstack.Attestation.Quotes;
+
 namespace Dstack.Attestation.EventLog;
 
 /// <summary>The TD measurement registers that app-info derivation reads (48 bytes each), taken from a quote or TD report.</summary>
@@ -26,4 +28,21 @@ public sealed record TdMeasurements
 
     /// <summary>MROWNERCONFIG.</summary>
     public byte[] MrOwnerConfig { get; init; } = new byte[48];
+
+    /// <summary>The registers as <paramref name="quote"/> reports them.</summary>
+    public static TdMeasurements Of(TdxQuote quote)
+    {
+        ArgumentNullException.ThrowIfNull(quote);
+        return new TdMeasurements
+        {
+            MrTd = quote.MrTd.ToArray(),
+            Rtmr0 = quote.Rtmrs[0].ToArray(),
+            Rtmr1 = quote.Rtmrs[1].ToArray(),
+            Rtmr2 = quote.Rtmrs[2].ToArray(),
+            Rtmr3 = quote.Rtmrs[3].ToArray(),
+            MrConfigId = quote.MrConfigId.ToArray(),
+            MrOwner = quote.MrOwner.ToArray(),
+            MrOwnerConfig = quote.MrOwnerConfig.ToArray(),
+        };
+    }
 }

@@ -179,17 +179,7 @@ internal sealed class CallerAuthenticator
             return Unauthenticated(replayProblem);
         }
 
-        var measurements = new TdMeasurements
-        {
-            MrTd = quote.MrTd.ToArray(),
-            Rtmr0 = quote.Rtmrs[0].ToArray(),
-            Rtmr1 = quote.Rtmrs[1].ToArray(),
-            Rtmr2 = quote.Rtmrs[2].ToArray(),
-            Rtmr3 = quote.Rtmrs[3].ToArray(),
-            MrConfigId = quote.MrConfigId.ToArray(),
-            MrOwner = quote.MrOwner.ToArray(),
-            MrOwnerConfig = quote.MrOwnerConfig.ToArray(),
-        };
+        var measurements = TdMeasurements.Of(quote);
         var appInfo = AppInfoCalculator.Compute(measurements, runtimeEvents, bootTime);
         if (appInfo.AppId.Length != 20)
         {

@@ -57,17 +57,7 @@ internal sealed class KmsNode
         await EmitAsync(td, AppInfoCalculator.SystemReady, []);
 
         var quote = TdxQuote.Parse(await td.Device.GetQuoteAsync(new byte[64], CancellationToken.None));
-        var measurements = new TdMeasurements
-        {
-            MrTd = quote.MrTd.ToArray(),
-            Rtmr0 = quote.Rtmrs[0].ToArray(),
-            Rtmr1 = quote.Rtmrs[1].ToArray(),
-            Rtmr2 = quote.Rtmrs[2].ToArray(),
-            Rtmr3 = quote.Rtmrs[3].ToArray(),
-            MrConfigId = quote.MrConfigId.ToArray(),
-            MrOwner = quote.MrOwner.ToArray(),
-            MrOwnerConfig = quote.MrOwnerConfig.ToArray(),
-        };
+        var measurements = TdMeasurements.Of(quote);
         var events = AppInfoCalculator.RuntimeEventsOf(await td.ReadEventLogAsync(CancellationToken.None));
         node.MrAggregated = Convert.ToHexStringLower(AppInfoCalculator.Compute(measurements, events).MrAggregated);
         return node;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Dstack.Attestation.EventLog;
 
@@ -88,7 +89,7 @@ public sealed class SimulatedOsImage
     public string VmConfig(ulong memorySize, string? qemuVersion)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             writer.WriteString("os_image_hash", OsImageHashHex);

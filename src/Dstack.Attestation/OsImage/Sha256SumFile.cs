@@ -22,19 +22,9 @@ public static class Sha256SumFile
     public static byte[] FindEntry(ReadOnlySpan<byte> file, string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var text = Decode(file);
         string? found = null;
-        var lineNumber = 0;
-        foreach (var rawLine in text.Split('\n'))
+        foreach (var (lineNumber, tokens) in Lines(file))
         {
-            lineNumber++;
-            var line = rawLine.Trim();
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            var tokens = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (tokens.Length < 2)
             {
                 throw new OsImageException($"sha256sum.txt line {lineNumber} is missing filename");
@@ -83,19 +73,9 @@ public static class Sha256SumFile
     /// <exception cref="OsImageException">Not UTF-8, a line with extra or missing fields, an unsafe path or a recursive entry.</exception>
     public static IReadOnlyList<KeyValuePair<string, string>> ValidateManifest(ReadOnlySpan<byte> file)
     {
-        var text = Decode(file);
         var entries = new List<KeyValuePair<string, string>>();
-        var lineNumber = 0;
-        foreach (var rawLine in text.Split('\n'))
+        foreach (var (lineNumber, tokens) in Lines(file))
         {
-            lineNumber++;
-            var line = rawLine.Trim();
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            var tokens = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (tokens.Length > 2)
             {
                 throw new OsImageException($"image manifest line {lineNumber} has extra fields");
@@ -121,6 +101,24 @@ public static class Sha256SumFile
         }
 
         return entries;
+    }
+
+    /// <summary>The non-blank lines (split on LF, trimmed, so a CR before the LF goes) as (1-based number, whitespace-separated tokens).</summary>
+    private static List<(int LineNumber, string[] Tokens)> Lines(ReadOnlySpan<byte> file)
+    {
+        var lines = new List<(int, string[])>();
+        var lineNumber = 0;
+        foreach (var rawLine in Decode(file).Split('\n'))
+        {
+            lineNumber++;
+            var line = rawLine.Trim();
+            if (line.Length != 0)
+            {
+                lines.Add((lineNumber, line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
+            }
+        }
+
+        return lines;
     }
 
     private static string Decode(ReadOnlySpan<byte> file)

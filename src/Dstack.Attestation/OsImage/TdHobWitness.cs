@@ -10,6 +10,12 @@ public sealed record TdHobWitness
     /// <summary>The witness of the dstack TDVF: base 0x800000, TD HOB at 0x809000, four ranges.</summary>
     public static ReadOnlySpan<byte> DstackTdvf => [0x80, 0x10, 0x09, 0x04, 0x00, 0x06, 0x09, 0x02, 0x0b, 0x02, 0x10, 0x10];
 
+    /// <summary>
+    /// Most ranges accepted (a TDVF has a handful of TD_HOB/TEMP_MEM sections); a bound of ours, not the spec's, so
+    /// that a hostile document cannot make the reconstruction quadratic in a large count.
+    /// </summary>
+    public const int MaxRanges = 1024;
+
     /// <summary>First page of the TDVF's memory sections.</summary>
     public required ulong BasePage { get; init; }
 
@@ -27,10 +33,14 @@ public sealed record TdHobWitness
         var basePage = ReadVarUInt(data, ref offset);
         var hobDelta = ReadVarUInt(data, ref offset);
         var count = ReadVarUInt(data, ref offset);
+        if (count > MaxRanges)
+        {
+            throw new OsImageException($"TD HOB witness has {count} ranges, at most {MaxRanges} are supported");
+        }
+
         var ranges = new List<(ulong, ulong)>();
         for (ulong i = 0; i < count; i++)
         {
-            // every range needs at least two bytes, so a huge count runs out of data before it allocates much
             var start = ReadVarUInt(data, ref offset);
             var pages = ReadVarUInt(data, ref offset);
             ranges.Add((start, pages));

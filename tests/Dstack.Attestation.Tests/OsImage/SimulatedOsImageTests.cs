@@ -33,24 +33,16 @@ public class SimulatedOsImageTests
         Assert.Equal(image.Measurement, TdxOsImageMeasurement.Decode(image.Measurement).Encode());
     }
 
-    [Fact]
-    public void Boot_at_2_gib_and_qemu_8_gives_the_vector_registers()
+    [Theory]
+    [InlineData(2147483648UL, "8.2.2", true, Rtmr0At2GiB)]
+    [InlineData(4294967296UL, "9.1.0", false, Rtmr0At4GiB)]
+    public void Boot_gives_the_vector_registers(ulong memorySize, string qemuVersion, bool twoPass, string rtmr0)
     {
-        var boot = SimulatedOsImage.Default.Boot(2147483648, "8.2.2");
+        var boot = SimulatedOsImage.Default.Boot(memorySize, qemuVersion);
 
-        Assert.Equal(SimulatedOsImage.Default.Document.MrtdTwoPass, boot.MrTd);
-        Assert.Equal(Rtmr0At2GiB, Hex.Of(boot.Rtmr0));
-        Assert.Equal(Rtmr1, Hex.Of(boot.Rtmr1));
-        Assert.Equal(Rtmr2, Hex.Of(boot.Rtmr2));
-    }
-
-    [Fact]
-    public void Boot_at_4_gib_and_qemu_9_gives_the_vector_registers()
-    {
-        var boot = SimulatedOsImage.Default.Boot(4294967296, "9.1.0");
-
-        Assert.Equal(SimulatedOsImage.Default.Document.MrtdSinglePass, boot.MrTd);
-        Assert.Equal(Rtmr0At4GiB, Hex.Of(boot.Rtmr0));
+        var document = SimulatedOsImage.Default.Document;
+        Assert.Equal(twoPass ? document.MrtdTwoPass : document.MrtdSinglePass, boot.MrTd);
+        Assert.Equal(rtmr0, Hex.Of(boot.Rtmr0));
         Assert.Equal(Rtmr1, Hex.Of(boot.Rtmr1));
         Assert.Equal(Rtmr2, Hex.Of(boot.Rtmr2));
     }

@@ -24,6 +24,7 @@ public class TdHobTests
     [InlineData("801009040006", "truncated TD HOB witness varuint")]
     [InlineData("80100904000609020b02101000", "TD HOB witness has trailing bytes")]
     [InlineData("8080808080808080808001", "TD HOB witness varuint is too large")]
+    [InlineData("0000810800", "TD HOB witness has 1025 ranges, at most 1024 are supported")]
     public void Witness_errors_have_the_spec_wording(string hex, string message)
     {
         var ex = Assert.Throws<OsImageException>(() => TdHobWitness.Decode(Hex.Bytes(hex)));

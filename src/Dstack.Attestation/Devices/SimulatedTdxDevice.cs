@@ -1,13 +1,16 @@
 using System.Security.Cryptography;
 using Dstack.Attestation.EventLog;
+using Dstack.Attestation.OsImage;
 using Dstack.Attestation.Simulation;
 
 namespace Dstack.Attestation.Devices;
 
 /// <summary>
 /// A software TD for development and tests. Its MRTD and RTMR0–3 live in <c>td-state</c> inside a state
-/// directory for the VM's lifetime; on first start it writes a synthetic CCEL boot log (<c>ccel.bin</c>), sets
-/// RTMR0–2 to the replay of that log, RTMR3 to zero and MRTD to a fixed value. TD reports follow the TDREPORT layout
+/// directory for the VM's lifetime. On first start it boots the simulated OS image named by the directory's
+/// <see cref="SimulatedBootImage"/> (spec os-image-verification §7): MRTD and RTMR0–2 are what the lite OS-image check
+/// expects of that bundle, memory size and QEMU version, the boot log (<c>ccel.bin</c>) replays to them, and RTMR3
+/// starts at zero. TD reports follow the TDREPORT layout
 /// (spec tdx-boot §1.6, MAC zero); quotes come from the injected <see cref="IQuotingEnclave"/>. Only RTMR2 and
 /// RTMR3 can be extended, as in dstack's simulator.
 /// </summary>
@@ -18,14 +21,6 @@ public sealed class SimulatedTdxDevice : ITdxDevice
 
     /// <summary>File holding the synthetic CCEL boot log.</summary>
     public const string CcelFileName = "ccel.bin";
-
-    /// <summary>The MRTD every simulated TD reports (0x11 × 48, as dstack's simulator).</summary>
-    public static ReadOnlySpan<byte> DefaultMrTd => new byte[]
-    {
-        0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
-        0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
-        0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
-    };
 
     /// <summary>TD attributes reported (SEPT_VE_DISABLE set, debug clear).</summary>
     public static ReadOnlySpan<byte> TdAttributes => [0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00];
@@ -127,10 +122,18 @@ public sealed class SimulatedTdxDevice : ITdxDevice
 
     private SimulatedTdState Initialize()
     {
-        var ccel = SyntheticCcel.Build();
-        SimulatedTdState.WriteAtomically(CcelPath, ccel);
-        var boot = RtmrReplay.Replay(CcelParser.Parse(ccel));
-        var state = new SimulatedTdState(DefaultMrTd.ToArray(), [boot[0], boot[1], boot[2], new byte[48]]);
+        SimulatedBoot boot;
+        try
+        {
+            boot = SimulatedBootImage.Load(_stateDirectory).Boot();
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidDataException)
+        {
+            throw new TdxDeviceException($"simulated TD in {_stateDirectory} cannot boot its image: {ex.Message}", ex);
+        }
+
+        SimulatedTdState.WriteAtomically(CcelPath, boot.Ccel);
+        var state = new SimulatedTdState(boot.MrTd, [boot.Rtmr0, boot.Rtmr1, boot.Rtmr2, new byte[48]]);
         state.Save(StatePath);
         return state;
     }

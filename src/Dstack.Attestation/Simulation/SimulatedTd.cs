@@ -25,6 +25,12 @@ public sealed class SimulatedTd : IDisposable
     /// <summary>The mock DCAP PKI that signs this TD's quotes.</summary>
     public MockDcapPki Pki { get; }
 
+    /// <summary>The OS image, memory size and QEMU version this TD boots (its registers and boot log follow from them).</summary>
+    public SimulatedBootImage BootImage => SimulatedBootImage.Load(StateDirectory);
+
+    /// <summary>The <c>vm_config</c> a host hands a VM on this TD: the one its OS-image check accepts.</summary>
+    public string VmConfig => BootImage.VmConfig;
+
     /// <summary>The trust root under which this TD's quotes verify (never the Intel root).</summary>
     public TrustRoot TrustRoot => Pki.TrustRoot;
 

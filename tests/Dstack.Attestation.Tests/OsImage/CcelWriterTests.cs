@@ -1,20 +1,10 @@
 using System.Security.Cryptography;
-using Dstack.Attestation.Devices;
 using Dstack.Attestation.EventLog;
 
 namespace Dstack.Attestation.Tests.OsImage;
 
 public class CcelWriterTests
 {
-    [Fact]
-    public void Synthetic_ccel_bytes_are_unchanged_by_the_shared_writer()
-    {
-        var ccel = SyntheticCcel.Build();
-
-        Assert.Equal(716, ccel.Length);
-        Assert.Equal("d2bd15b0a2cc334e3cd74af609878256a62b09c5b6ec974b26b2063f3311a97c", Hex.Of(SHA256.HashData(ccel)));
-    }
-
     [Fact]
     public void Written_events_parse_back_with_their_mr_index_and_payload()
     {

@@ -2,8 +2,10 @@ using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;
 using Dstack.Kms.Images;
+using Dstack.Kms.Tests.OnChain;
 using Dstack.Tests;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -422,6 +424,33 @@ public sealed class OsImageBundleStoreTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Downloads_cache_hits_corrupt_entries_and_failures_are_logged()
+    {
+        var (hash, body) = TestArchives.Standard();
+        _server.Serve(hash, body);
+        var logger = new CapturingLogger();
+        var store = CreateStore(logger: logger);
+        var hex = Convert.ToHexStringLower(hash);
+        var entry = Path.Combine(_cache.Path, "images", hex);
+        var url = $"{_server.BaseUrl}/{hex}.tar.gz";
+
+        await store.GetAsync(hash, None);
+        await store.GetAsync(hash, None);
+        FlipByte(Path.Combine(entry, "bzImage"), 7);
+        await store.GetAsync(hash, None);
+        var absent = SHA256.HashData("absent"u8);
+        await Assert.ThrowsAsync<OsImageBundleException>(() => store.GetAsync(absent, None));
+
+        Assert.Equal([81, 82, 80, 83, 81, 82, 81, 84], logger.Entries.Select(e => e.EventId));
+        Assert.Equal($"OS image {hex}: downloading {url}", logger.Entries[0].Message);
+        Assert.Equal($"OS image {hex}: downloaded {body.Length} bytes in 0 ms, verified and cached in {entry}", logger.Entries[1].Message);
+        Assert.Equal($"OS image {hex}: using the cached bundle in {entry}", logger.Entries[2].Message);
+        Assert.Equal(LogLevel.Warning, logger.Entries[3].Level);
+        Assert.Equal($"OS image {hex}: the cached bundle in {entry} is corrupt (Checksum verification failed: bzImage); deleted, downloading it again", logger.Entries[3].Message);
+        Assert.Equal($"OS image {Convert.ToHexStringLower(absent)}: Failed to download image: HTTP status 404, url: {_server.BaseUrl}/{Convert.ToHexStringLower(absent)}.tar.gz", logger.Last(84));
+    }
+
+    [Fact]
     public async Task A_hash_of_the_wrong_length_is_refused_without_a_request()
     {
         var ex = await Assert.ThrowsAsync<OsImageBundleException>(() => CreateStore().GetAsync(new byte[31], None));
@@ -441,12 +470,16 @@ public sealed class OsImageBundleStoreTests : IAsyncLifetime, IDisposable
         Assert.Throws<ArgumentException>(() => new OsImageBundleStore(new ImageOptions { Verify = false }, _http, _time, NullLogger.Instance));
     }
 
-    private OsImageBundleStore CreateStore(int timeoutSeconds = 120, long maxDownloadBytes = OsImageBundleStore.DefaultMaxDownloadBytes, long maxExtractedBytes = OsImageBundleStore.DefaultMaxExtractedBytes) =>
+    private OsImageBundleStore CreateStore(
+        int timeoutSeconds = 120,
+        long maxDownloadBytes = OsImageBundleStore.DefaultMaxDownloadBytes,
+        long maxExtractedBytes = OsImageBundleStore.DefaultMaxExtractedBytes,
+        ILogger? logger = null) =>
         new(
             new ImageOptions { CacheDirectory = _cache.Path, DownloadUrl = _server.UrlTemplate, DownloadTimeoutSeconds = timeoutSeconds },
             _http,
             _time,
-            NullLogger.Instance,
+            logger ?? NullLogger.Instance,
             maxDownloadBytes,
             maxExtractedBytes);
 

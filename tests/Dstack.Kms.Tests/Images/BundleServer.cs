@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 using Dstack.Kms.Images;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -30,12 +31,15 @@ internal sealed class BundleServer : IAsyncDisposable
     /// <summary>All requests so far.</summary>
     public int TotalRequests => _hits.Values.Sum();
 
-    public static async Task<BundleServer> StartAsync()
+    /// <summary>Starts on http, or on https with <paramref name="certificate"/>.</summary>
+    public static async Task<BundleServer> StartAsync(X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.WebHost
+            .UseKestrel(o => o.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate))
+            .UseUrls(certificate is null ? "http://127.0.0.1:0" : "https://127.0.0.1:0");
         var app = builder.Build();
         var server = new BundleServer(app);
         app.Run(server.HandleAsync);

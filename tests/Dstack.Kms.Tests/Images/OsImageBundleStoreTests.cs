@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Dstack.Kms.Images;
 using Dstack.Kms.Tests.OnChain;
@@ -448,6 +449,56 @@ public sealed class OsImageBundleStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal(LogLevel.Warning, logger.Entries[3].Level);
         Assert.Equal($"OS image {hex}: the cached bundle in {entry} is corrupt (Checksum verification failed: bzImage); deleted, downloading it again", logger.Entries[3].Message);
         Assert.Equal($"OS image {Convert.ToHexStringLower(absent)}: Failed to download image: HTTP status 404, url: {_server.BaseUrl}/{Convert.ToHexStringLower(absent)}.tar.gz", logger.Last(84));
+    }
+
+    [Fact]
+    public async Task A_redirect_within_the_scheme_is_followed()
+    {
+        var (hash, body) = TestArchives.Standard();
+        _server.Handler = async context =>
+        {
+            if (context.Request.Path == BundleServer.PathFor(hash))
+            {
+                context.Response.Redirect("/mirror/bundle.tar.gz");
+                return;
+            }
+
+            context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body);
+        };
+
+        var bundle = await CreateStore().GetAsync(hash, None);
+
+        Assert.Equal(TestArchives.Measurement, bundle.Measurement.ToArray());
+        Assert.Equal(2, _server.TotalRequests);
+    }
+
+    [Fact]
+    public async Task A_redirect_to_another_scheme_is_refused()
+    {
+        var (hash, body) = TestArchives.Standard();
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var certificate = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        await using var https = await BundleServer.StartAsync(certificate);
+        https.Serve(hash, body);
+        _server.Handler = context =>
+        {
+            context.Response.Redirect(https.BaseUrl + BundleServer.PathFor(hash));
+            return Task.CompletedTask;
+        };
+        using var trusting = new HttpClient(new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == certificate.GetCertHashString() },
+        });
+        var store = new OsImageBundleStore(
+            new ImageOptions { CacheDirectory = _cache.Path, DownloadUrl = _server.UrlTemplate }, trusting, _time, NullLogger.Instance);
+
+        var ex = await Assert.ThrowsAsync<OsImageBundleException>(() => store.GetAsync(hash, None));
+
+        Assert.Equal($"Failed to download image: redirected from http to https, url: {_server.BaseUrl}{BundleServer.PathFor(hash)}", ex.Message);
+        Assert.Equal(1, https.Requests(hash));
+        AssertNotCached(hash);
     }
 
     [Fact]

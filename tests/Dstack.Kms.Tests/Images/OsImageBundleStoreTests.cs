@@ -324,6 +324,22 @@ public sealed class OsImageBundleStoreTests : IAsyncLifetime, IDisposable
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_truncated_archive_is_refused(bool truncateTheTar)
+    {
+        var (hash, body) = TestArchives.Standard();
+        var tar = TestArchives.Gunzip(body);
+        // either a complete gzip of half a tar (cut inside bzImage's data), or half of the gzip stream itself
+        _server.Serve(hash, truncateTheTar ? TestArchives.Gzip(tar[..(tar.Length / 2)]) : body[..(body.Length / 2)]);
+
+        var ex = await Assert.ThrowsAsync<OsImageBundleException>(() => CreateStore().GetAsync(hash, None));
+
+        Assert.StartsWith("image archive is not a valid tar.gz: ", ex.Message, StringComparison.Ordinal);
+        AssertNotCached(hash);
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task A_download_larger_than_the_cap_is_refused(bool withContentLength)

@@ -28,7 +28,11 @@ internal sealed class OsImageBundleStore
     /// <summary>Cap on <c>sha256sum.txt</c> and <c>measurement.tdx.cbor</c>, which are read into memory.</summary>
     public const int MaxSmallFileBytes = 1024 * 1024;
 
+    /// <summary>Age after which a <c>tmp-download-*</c> directory is taken for the leftover of a crashed process.</summary>
+    public static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromHours(24);
+
     private const int CopyBufferBytes = 81920;
+    private const string TemporaryPrefix = "tmp-download-";
 
     private static readonly ProductInfoHeaderValue UserAgent = new("dstack-kms", typeof(OsImageBundleStore).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
 
@@ -214,7 +218,8 @@ internal sealed class OsImageBundleStore
         try
         {
             Directory.CreateDirectory(_tempDirectory);
-            work = Path.Combine(_tempDirectory, "tmp-download-" + Guid.NewGuid().ToString("N"));
+            DeleteStaleTemporaryDirectories();
+            work = Path.Combine(_tempDirectory, TemporaryPrefix + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(work);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -442,6 +447,19 @@ internal sealed class OsImageBundleStore
         }
 
         return await File.ReadAllBytesAsync(info.FullName, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes <c>tmp-download-*</c> directories older than <see cref="StaleTemporaryAge"/> (a crash's leftovers).</summary>
+    private void DeleteStaleTemporaryDirectories()
+    {
+        var cutoff = _timeProvider.GetUtcNow().UtcDateTime - StaleTemporaryAge;
+        foreach (var directory in Directory.EnumerateDirectories(_tempDirectory, TemporaryPrefix + "*"))
+        {
+            if (Directory.GetLastWriteTimeUtc(directory) < cutoff)
+            {
+                TryDeleteDirectory(directory);
+            }
+        }
     }
 
     private static void TryDeleteDirectory(string path)

@@ -518,6 +518,27 @@ public sealed class OsImageBundleStoreTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Leftovers_of_a_crashed_download_older_than_a_day_are_removed_by_the_next_download()
+    {
+        var (hash, body) = TestArchives.Standard();
+        _server.Serve(hash, body);
+        var temp = Path.Combine(_cache.Path, "images", "tmp");
+        var stale = Directory.CreateDirectory(Path.Combine(temp, "tmp-download-crashed", "extracted")).Parent!.FullName;
+        var recent = Directory.CreateDirectory(Path.Combine(temp, "tmp-download-running")).FullName;
+        var other = Directory.CreateDirectory(Path.Combine(temp, "unrelated")).FullName;
+        var now = _time.GetUtcNow().UtcDateTime;
+        Directory.SetLastWriteTimeUtc(stale, now - TimeSpan.FromHours(25));
+        Directory.SetLastWriteTimeUtc(recent, now - TimeSpan.FromHours(23));
+        Directory.SetLastWriteTimeUtc(other, now - TimeSpan.FromDays(30));
+
+        await CreateStore().GetAsync(hash, None);
+
+        Assert.False(Directory.Exists(stale));
+        Assert.True(Directory.Exists(recent));
+        Assert.True(Directory.Exists(other));
+    }
+
+    [Fact]
     public async Task A_hash_of_the_wrong_length_is_refused_without_a_request()
     {
         var ex = await Assert.ThrowsAsync<OsImageBundleException>(() => CreateStore().GetAsync(new byte[31], None));

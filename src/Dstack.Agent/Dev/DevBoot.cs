@@ -25,7 +25,7 @@ internal static class DevBoot
             new("compose-hash", state.ComposeHash),
             new("instance-id", state.InstanceId),
             new("boot-mr-done", []),
-            new("os-image-hash", DevState.SimulatedOsImageHash()),
+            new("os-image-hash", state.OsImageHash),
             new("key-provider", Encoding.UTF8.GetBytes(keyProviderInfo)),
             new("storage-fs", Encoding.UTF8.GetBytes(state.StorageFs)),
             new(AppInfoCalculator.SystemReady, []),

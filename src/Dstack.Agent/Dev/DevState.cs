@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Dstack.Agent.Hosting;
+using Dstack.Attestation.Simulation;
 
 namespace Dstack.Agent.Dev;
 
@@ -61,6 +62,9 @@ internal sealed class DevState
     /// <summary>Seed of the dev app keys.</summary>
     public byte[] KeySeed { get; }
 
+    /// <summary>The <c>os_image_hash</c> of the simulated OS image the TD of this directory boots.</summary>
+    public byte[] OsImageHash => SimulatedBootImage.Load(Directory).Image.OsImageHash;
+
     /// <summary><c>storage_fs</c> of the compose (default <c>zfs</c>).</summary>
     public string StorageFs { get; }
 
@@ -85,7 +89,7 @@ internal sealed class DevState
             var sysConfigPath = Path.Combine(directory, SysConfigFileName);
             if (!File.Exists(sysConfigPath))
             {
-                File.WriteAllText(sysConfigPath, SampleSysConfig([]));
+                File.WriteAllText(sysConfigPath, SampleSysConfig([], SimulatedBootImage.Load(directory).VmConfig));
             }
 
             var keySeed = LoadOrCreateSeed(Path.Combine(directory, KeySeedFileName), 32);
@@ -109,18 +113,13 @@ internal sealed class DevState
         return copy.ToArray();
     }
 
-    /// <summary>The OS image of a simulated VM: SHA-256 of a fixed label (named in the sample <c>vm_config</c> and measured by <c>dev</c>).</summary>
-    internal static byte[] SimulatedOsImageHash() => SHA256.HashData("dstack-agent dev: simulated OS image"u8);
-
-    /// <summary>The sample sys-config: <paramref name="kmsUrls"/> and a <c>vm_config</c> naming the simulated OS image.</summary>
-    internal static string SampleSysConfig(IReadOnlyList<string> kmsUrls)
+    /// <summary>
+    /// The sample sys-config: <paramref name="kmsUrls"/> and <paramref name="vmConfig"/>, the <c>vm_config</c> of the
+    /// simulated TD the VM runs on (<see cref="SimulatedBootImage.VmConfig"/>: its OS image, memory size and QEMU version,
+    /// with the image's measurement, so that a KMS's OS-image check accepts it).
+    /// </summary>
+    internal static string SampleSysConfig(IReadOnlyList<string> kmsUrls, string vmConfig)
     {
-        var vmConfig = JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["os_image_hash"] = Convert.ToHexStringLower(SimulatedOsImageHash()),
-            ["cpu_count"] = 2,
-            ["memory_size"] = 4L << 30,
-        }, DevJsonContext.Default.DictionaryStringObject);
         return JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["kms_urls"] = kmsUrls.ToArray(),

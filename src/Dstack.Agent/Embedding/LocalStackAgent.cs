@@ -5,6 +5,7 @@ using Dstack.Agent.Cli;
 using Dstack.Agent.Dev;
 using Dstack.Agent.Hosting;
 using Dstack.Attestation.EventLog;
+using Dstack.Attestation.Simulation;
 
 namespace Dstack.Agent.Embedding;
 
@@ -75,7 +76,8 @@ public static class LocalStackAgent
         }
 
         var composeHash = SHA256.HashData(File.ReadAllBytes(composePath));
-        var osImageHash = WriteSysConfig(Path.Combine(directory, SysConfigFileName), kmsUrl.GetLeftPart(UriPartial.Authority));
+        var osImageHash = WriteSysConfig(
+            Path.Combine(directory, SysConfigFileName), kmsUrl.GetLeftPart(UriPartial.Authority), SimulatedBootImage.Load(Path.Combine(directory, TdDirectoryName)).VmConfig);
         RepointAppKeys(Path.Combine(directory, AppKeysFileName), kmsUrl.GetLeftPart(UriPartial.Authority));
         var measuredAppId = PinAppId(Path.Combine(directory, InstanceInfoFileName), pinned) ?? composeHash[..20];
         return new LocalStackVm(directory, Convert.ToHexStringLower(measuredAppId), Convert.ToHexStringLower(composeHash), osImageHash);
@@ -145,12 +147,12 @@ public static class LocalStackAgent
         }).ConfigureAwait(false);
     }
 
-    /// <summary>Writes the sample sys-config if missing, else sets its <c>kms_urls</c>; returns the <c>os_image_hash</c>.</summary>
-    private static string WriteSysConfig(string path, string kmsUrl)
+    /// <summary>Writes the sample sys-config (with the TD's <paramref name="vmConfig"/>) if missing, else sets its <c>kms_urls</c>; returns the <c>os_image_hash</c>.</summary>
+    private static string WriteSysConfig(string path, string kmsUrl, string vmConfig)
     {
         if (!File.Exists(path))
         {
-            File.WriteAllText(path, DevState.SampleSysConfig([kmsUrl]));
+            File.WriteAllText(path, DevState.SampleSysConfig([kmsUrl], vmConfig));
         }
 
         var root = ReadJsonObject(path);

@@ -1,3 +1,4 @@
+using Dstack.Kms.Images;
 using Microsoft.Extensions.Configuration;
 
 namespace Dstack.Kms.Configuration;
@@ -14,6 +15,11 @@ internal static class KmsConfigurationKeys
         [
             nameof(KmsOptions.Production), nameof(KmsOptions.Listen), nameof(KmsOptions.KeyStore), nameof(KmsOptions.Tdx),
             nameof(KmsOptions.TrustRoot), nameof(KmsOptions.Attestation), nameof(KmsOptions.Policy), nameof(KmsOptions.Onboarding),
+            nameof(KmsOptions.Image),
+        ],
+        [nameof(KmsOptions.Image)] =
+        [
+            nameof(ImageOptions.Verify), nameof(ImageOptions.DownloadUrl), nameof(ImageOptions.CacheDirectory), nameof(ImageOptions.DownloadTimeoutSeconds),
         ],
         [nameof(KmsOptions.Listen)] = [nameof(ListenOptions.Address), nameof(ListenOptions.Port), nameof(ListenOptions.Domain)],
         [nameof(KmsOptions.KeyStore)] = [nameof(KeyStoreOptions.Directory)],

@@ -24,6 +24,9 @@ internal sealed class KmsOptions
     /// <summary>Who decides whether an app or a KMS may receive keys.</summary>
     public PolicyOptions Policy { get; set; } = new();
 
+    /// <summary>Whether and how callers' OS images are checked against their measurements.</summary>
+    public Images.ImageOptions Image { get; set; } = new();
+
     /// <summary>Where a fresh instance obtains the root keys from instead of generating them.</summary>
     public OnboardingOptions Onboarding { get; set; } = new();
 }

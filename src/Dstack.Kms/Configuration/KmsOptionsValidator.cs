@@ -1,4 +1,5 @@
 using System.Net;
+using Dstack.Kms.Images;
 using Microsoft.Extensions.Options;
 
 namespace Dstack.Kms.Configuration;
@@ -35,8 +36,14 @@ internal sealed class KmsOptionsValidator(KmsConfiguration configuration) : IVal
             errors.Add("Onboarding:VmConfig must be a JSON object (a vm_config document), or empty");
         }
 
+        ImageOptionsValidation.Check(errors, options.Image);
         if (options.Production)
         {
+            if (!options.Image.Verify)
+            {
+                errors.Add("a production configuration must verify callers' OS images (Image:Verify = false releases keys to any OS that claims an allowed image hash)");
+            }
+
             if (Is(options.TrustRoot.Kind, TrustRootOptions.Simulated))
             {
                 errors.Add("a production configuration must not trust the simulated DCAP root (TrustRoot:Kind = simulated)");

@@ -4,6 +4,7 @@ using Dstack.Attestation.EventLog;
 using Dstack.Crypto.Secp256k1;
 using Dstack.Kms.Authentication;
 using Dstack.Kms.Configuration;
+using Dstack.Kms.Images;
 using Dstack.Kms.Keys;
 using Dstack.Kms.Onboarding;
 using Dstack.Kms.Policies;
@@ -45,6 +46,7 @@ internal static class KmsHost
         services.AddSingleton(sp => new CallerAuthenticator(
             sp.GetRequiredService<KmsTrustAnchor>(), Options(sp).Attestation.AllowDebugTds, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(CreatePolicy);
+        services.AddSingleton(CreateOsImageCheck);
         services.AddSingleton<KmsService>();
         services.AddSingleton(sp => new KmsOnboarding(
             sp.GetRequiredService<RootKeyStore>(),
@@ -158,6 +160,16 @@ internal static class KmsHost
         {
             throw new KmsStartupException(ex.Message, ex);
         }
+    }
+
+    private static OsImageCheck CreateOsImageCheck(IServiceProvider services)
+    {
+        var image = Options(services).Image;
+        var logger = Logger(services);
+        var store = image.Verify && !string.IsNullOrWhiteSpace(image.CacheDirectory)
+            ? new OsImageBundleStore(image, OsImageBundleStore.CreateHttpClient(), services.GetRequiredService<TimeProvider>(), logger)
+            : null;
+        return new OsImageCheck(image, store, logger);
     }
 
     private static ILogger Logger(IServiceProvider services) => services.GetRequiredService<ILoggerFactory>().CreateLogger("Dstack.Kms");

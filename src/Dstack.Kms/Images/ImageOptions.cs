@@ -15,13 +15,16 @@ internal sealed class ImageOptions
     /// <summary>The upstream KMS's default download URL.</summary>
     public const string DefaultDownloadUrl = "http://localhost:8000/" + HashPlaceholder + ".tar.gz";
 
-    /// <summary>Whether OS images are verified at all (default true); when true <see cref="CacheDirectory"/> is required.</summary>
+    /// <summary>Whether OS images are verified at all (default true; required in production).</summary>
     public bool Verify { get; set; } = true;
 
     /// <summary>The bundle URL template: absolute http(s), containing <see cref="HashPlaceholder"/>.</summary>
     public string DownloadUrl { get; set; } = DefaultDownloadUrl;
 
-    /// <summary>The cache root: bundles live in <c>images/&lt;hex&gt;/</c>, downloads in progress in <c>images/tmp/</c>.</summary>
+    /// <summary>
+    /// The cache root: bundles live in <c>images/&lt;hex&gt;/</c>, downloads in progress in <c>images/tmp/</c>. Without it
+    /// nothing is downloaded: only <c>lite</c> configs (which carry the image's measurement) can be verified.
+    /// </summary>
     public string? CacheDirectory { get; set; }
 
     /// <summary>The time one download may take, headers and body (1..3600, default 120 as upstream's <c>2m</c>).</summary>

@@ -28,11 +28,6 @@ internal static class ImageOptionsValidation
             }
         }
 
-        if (options.Verify && string.IsNullOrWhiteSpace(options.CacheDirectory))
-        {
-            errors.Add("Image:CacheDirectory is required when Image:Verify is true (downloaded OS-image bundles are kept there)");
-        }
-
         if (options.DownloadTimeoutSeconds is < 1 or > 3600)
         {
             errors.Add($"Image:DownloadTimeoutSeconds must be in 1..3600, got {options.DownloadTimeoutSeconds}");

@@ -6,6 +6,7 @@ using Dstack.Crypto.ReportData;
 using Dstack.Crypto.SignatureChains;
 using Dstack.Kms.Authentication;
 using Dstack.Kms.Hosting;
+using Dstack.Kms.Images;
 using Dstack.Kms.Keys;
 using Dstack.Kms.Policies;
 using Microsoft.Extensions.Logging;
@@ -22,16 +23,18 @@ internal sealed class KmsService
     private readonly KmsKeyHolder _keys;
     private readonly CallerAuthenticator _authenticator;
     private readonly IKmsPolicy _policy;
+    private readonly OsImageCheck _osImage;
     private readonly TimeProvider _timeProvider;
     private readonly RaTlsCertificateBuilder _certificateBuilder;
     private readonly ILogger _logger;
 
     /// <summary>Creates the service.</summary>
-    public KmsService(KmsKeyHolder keys, CallerAuthenticator authenticator, IKmsPolicy policy, TimeProvider timeProvider, ILogger<KmsService> logger)
+    public KmsService(KmsKeyHolder keys, CallerAuthenticator authenticator, IKmsPolicy policy, OsImageCheck osImage, TimeProvider timeProvider, ILogger<KmsService> logger)
     {
         _keys = keys;
         _authenticator = authenticator;
         _policy = policy;
+        _osImage = osImage;
         _timeProvider = timeProvider;
         _certificateBuilder = new RaTlsCertificateBuilder(timeProvider);
         _logger = logger;
@@ -63,6 +66,11 @@ internal sealed class KmsService
         if (Deny(decision) is { } denied)
         {
             return Refuse<AppKeyResponse>(Method, denied);
+        }
+
+        if (await _osImage.CheckAsync(Method, caller.Value, cancellationToken).ConfigureAwait(false) is { } imageRefusal)
+        {
+            return Refuse<AppKeyResponse>(Method, imageRefusal);
         }
 
         var material = keys.DeriveAppKeys(bootInfo.AppId, bootInfo.InstanceId);
@@ -193,6 +201,11 @@ internal sealed class KmsService
             return Refuse<SignCertResponse>(Method, denied);
         }
 
+        if (await _osImage.CheckAsync(Method, caller.Value, cancellationToken).ConfigureAwait(false) is { } imageRefusal)
+        {
+            return Refuse<SignCertResponse>(Method, imageRefusal);
+        }
+
         try
         {
             using var appCa = keys.IssueAppCa(_certificateBuilder, bootInfo.AppId);
@@ -242,6 +255,11 @@ internal sealed class KmsService
         if (Deny(decision) is { } denied)
         {
             return Refuse<KmsKeyResponse>(Method, denied);
+        }
+
+        if (await _osImage.CheckAsync(Method, caller.Value, cancellationToken).ConfigureAwait(false) is { } imageRefusal)
+        {
+            return Refuse<KmsKeyResponse>(Method, imageRefusal);
         }
 
         var (caKey, k256Key) = keys.ExportForOnboarding();

@@ -1,17 +1,16 @@
-using System.Text;
+using Dstack.Attestation.OsImage;
 
 namespace Dstack.Kms.Images;
 
 /// <summary>
-/// A bundle's <c>sha256sum.txt</c> under the legacy manifest rules (os-image-verification.md §1.2): blank lines skipped,
-/// every other line exactly <c>&lt;64 hex&gt; &lt;bare file name&gt;</c>, never listing <c>sha256sum.txt</c> itself.
+/// A downloaded bundle's <c>sha256sum.txt</c>: the legacy manifest rules of <see cref="Sha256SumFile.ValidateManifest"/>
+/// (os-image-verification.md §1.2), plus what the store needs before hashing files: every digest 64 hex digits and
+/// every name listed once.
 /// </summary>
 internal sealed class ImageManifest
 {
     /// <summary>The manifest's own file name.</summary>
-    public const string FileName = "sha256sum.txt";
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    public const string FileName = Sha256SumFile.FileName;
 
     private ImageManifest(IReadOnlyList<ImageManifestEntry> entries) => Entries = entries;
 
@@ -33,55 +32,26 @@ internal sealed class ImageManifest
     }
 
     /// <summary>Parses and validates <paramref name="content"/>.</summary>
-    /// <exception cref="OsImageBundleException">The manifest breaks a rule; the message says which line and why.</exception>
+    /// <exception cref="OsImageBundleException">The manifest breaks a rule; the message says which line or name and why.</exception>
     public static ImageManifest Parse(ReadOnlySpan<byte> content)
     {
-        string text;
+        IReadOnlyList<KeyValuePair<string, string>> lines;
         try
         {
-            text = StrictUtf8.GetString(content);
+            lines = Sha256SumFile.ValidateManifest(content);
         }
-        catch (DecoderFallbackException ex)
+        catch (OsImageException ex)
         {
-            throw new OsImageBundleException($"{FileName} is not valid UTF-8: {ex.Message}", ex);
+            throw new OsImageBundleException(ex.Message, ex);
         }
 
-        var entries = new List<ImageManifestEntry>();
+        var entries = new List<ImageManifestEntry>(lines.Count);
         var names = new HashSet<string>(StringComparer.Ordinal);
-        var lines = text.Split('\n');
-        for (var i = 0; i < lines.Length; i++)
+        foreach (var (name, hex) in lines)
         {
-            var number = i + 1;
-            var fields = lines[i].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length == 0)
+            if (hex.Length != 64 || !IsHex(hex))
             {
-                continue;
-            }
-
-            if (fields.Length == 1)
-            {
-                throw new OsImageBundleException($"image manifest line {number} is missing the file name");
-            }
-
-            if (fields.Length > 2)
-            {
-                throw new OsImageBundleException($"image manifest line {number} has extra fields");
-            }
-
-            var name = fields[1];
-            if (!IsBareFileName(name))
-            {
-                throw new OsImageBundleException($"image manifest line {number} has an unsafe path");
-            }
-
-            if (name == FileName)
-            {
-                throw new OsImageBundleException($"image manifest must not recursively list {FileName}");
-            }
-
-            if (fields[0].Length != 64 || !IsHex(fields[0]))
-            {
-                throw new OsImageBundleException($"image manifest line {number} has an invalid sha256 (64 hex digits expected)");
+                throw new OsImageBundleException($"image manifest lists an invalid sha256 for {name} (64 hex digits expected)");
             }
 
             if (!names.Add(name))
@@ -89,14 +59,11 @@ internal sealed class ImageManifest
                 throw new OsImageBundleException($"image manifest lists {name} more than once");
             }
 
-            entries.Add(new ImageManifestEntry(name, Convert.FromHexString(fields[0])));
+            entries.Add(new ImageManifestEntry(name, Convert.FromHexString(hex)));
         }
 
         return new ImageManifest(entries);
     }
-
-    private static bool IsBareFileName(string name) =>
-        name is not ("." or "..") && name.IndexOfAny(['/', '\0']) < 0;
 
     private static bool IsHex(string value)
     {

@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using Dstack.Attestation.OsImage;
 
 namespace Dstack.Kms.Images;
 
@@ -13,7 +14,7 @@ namespace Dstack.Kms.Images;
 public static class OsImageBundleArchive
 {
     /// <summary>The generated manifest's file name.</summary>
-    public const string ChecksumFileName = "sha256sum.txt";
+    public const string ChecksumFileName = Sha256SumFile.FileName;
 
     private const UnixFileMode FileMode644 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
@@ -28,9 +29,9 @@ public static class OsImageBundleArchive
         foreach (var (name, content) in files)
         {
             ArgumentNullException.ThrowIfNull(content);
-            if (string.IsNullOrEmpty(name) || name is "." or ".." || name.IndexOfAny(['/', '\0', ' ', '\t', '\r', '\n']) >= 0)
+            if (string.IsNullOrEmpty(name) || name is "." or ".." || name.IndexOfAny(['/', '\\', '\0', ' ', '\t', '\r', '\n']) >= 0)
             {
-                throw new ArgumentException($"'{name}' is not a bare file name without whitespace", nameof(files));
+                throw new ArgumentException($"'{name}' is not a bare file name (no path separators, no whitespace)", nameof(files));
             }
 
             if (name == ChecksumFileName)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using Dstack.Attestation.OsImage;
 using Dstack.Kms.Keys;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +18,7 @@ namespace Dstack.Kms.Images;
 internal sealed class OsImageBundleStore
 {
     /// <summary>The bundle file whose measurements the lite computation uses.</summary>
-    public const string MeasurementFileName = "measurement.tdx.cbor";
+    public const string MeasurementFileName = OsImageMaterial.MeasurementFileName;
 
     /// <summary>Default cap on the downloaded (compressed) archive.</summary>
     public const long DefaultMaxDownloadBytes = 512L * 1024 * 1024;
@@ -388,7 +389,7 @@ internal sealed class OsImageBundleStore
             throw new OsImageBundleException($"Checksum verification failed: {MeasurementFileName}");
         }
 
-        return new OsImageBundle(hash, checksumFile, measurement, resultDirectory);
+        return new OsImageBundle(hash, new OsImageMaterial(checksumFile, measurement), resultDirectory);
     }
 
     private static async Task VerifyFileAsync(string directory, ImageManifestEntry listed, CancellationToken cancellationToken)

@@ -21,14 +21,15 @@ public sealed class ImageManifestTests
 
     [Theory]
     [InlineData("{A}  ovmf.fd\n{A}  bzImage extra\n", "image manifest line 2 has extra fields")]
-    [InlineData("\n{A}\n", "image manifest line 2 is missing the file name")]
+    [InlineData("\n{A}\n", "image manifest line 2 is missing filename")]
     [InlineData("{A}  ../ovmf.fd\n", "image manifest line 1 has an unsafe path")]
     [InlineData("{A}  dir/ovmf.fd\n", "image manifest line 1 has an unsafe path")]
     [InlineData("{A}  /ovmf.fd\n", "image manifest line 1 has an unsafe path")]
     [InlineData("{A}  ..\n", "image manifest line 1 has an unsafe path")]
+    [InlineData("{A}  a\\b\n", "image manifest line 1 has an unsafe path")]
     [InlineData("{A}  .\n", "image manifest line 1 has an unsafe path")]
     [InlineData("{A}  sha256sum.txt\n", "image manifest must not recursively list sha256sum.txt")]
-    [InlineData("abcd  ovmf.fd\n", "image manifest line 1 has an invalid sha256 (64 hex digits expected)")]
+    [InlineData("abcd  ovmf.fd\n", "image manifest lists an invalid sha256 for ovmf.fd (64 hex digits expected)")]
     [InlineData("{A}  ovmf.fd\n{A}  ovmf.fd\n", "image manifest lists ovmf.fd more than once")]
     public void Rule_violations_name_the_line(string text, string message)
     {
@@ -42,7 +43,7 @@ public sealed class ImageManifestTests
     {
         var ex = Assert.Throws<OsImageBundleException>(() => Parse(new string('g', 64) + "  ovmf.fd\n"));
 
-        Assert.Equal("image manifest line 1 has an invalid sha256 (64 hex digits expected)", ex.Message);
+        Assert.Equal("image manifest lists an invalid sha256 for ovmf.fd (64 hex digits expected)", ex.Message);
     }
 
     [Fact]

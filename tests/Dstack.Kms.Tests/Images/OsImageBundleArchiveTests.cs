@@ -65,6 +65,7 @@ public sealed class OsImageBundleArchiveTests
     [Theory]
     [InlineData("sha256sum.txt")]
     [InlineData("dir/file")]
+    [InlineData("dir\\file")]
     [InlineData("two words")]
     [InlineData("..")]
     [InlineData("")]

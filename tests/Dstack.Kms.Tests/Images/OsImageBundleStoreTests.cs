@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Dstack.Attestation.OsImage;
 using Dstack.Kms.Images;
 using Dstack.Kms.Tests.OnChain;
 using Dstack.Tests;
@@ -47,17 +48,36 @@ public sealed class OsImageBundleStoreTests : IAsyncLifetime, IDisposable
         Assert.Equal(1, _server.TotalRequests);
         Assert.Equal(entry, first.Directory);
         Assert.Equal(hash, first.OsImageHash.ToArray());
-        Assert.Equal(TestArchives.Measurement, first.Measurement.ToArray());
-        Assert.Equal(OsImageBundleArchive.ChecksumFile(TestArchives.StandardFiles()), first.ChecksumFile.ToArray());
-        Assert.Equal(hash, SHA256.HashData(first.ChecksumFile.Span));
-        Assert.Equal(first.ChecksumFile.ToArray(), second.ChecksumFile.ToArray());
-        Assert.Equal(first.Measurement.ToArray(), second.Measurement.ToArray());
+        Assert.Equal(TestArchives.Measurement, first.Material.Measurement);
+        Assert.Equal(OsImageBundleArchive.ChecksumFile(TestArchives.StandardFiles()), first.Material.ChecksumFile);
+        Assert.Equal(hash, SHA256.HashData(first.Material.ChecksumFile));
+        Assert.Equal(first.Material.ChecksumFile, second.Material.ChecksumFile);
+        Assert.Equal(first.Material.Measurement, second.Material.Measurement);
         Assert.Equal(entry, second.Directory);
         Assert.Equal(
             ["bzImage", "measurement.tdx.cbor", "metadata.json", "ovmf.fd", "sha256sum.txt"],
             Directory.EnumerateFileSystemEntries(entry).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(TestArchives.StandardFiles()[0].Content, await File.ReadAllBytesAsync(Path.Combine(entry, "ovmf.fd")));
         AssertNoTemporaryLeft();
+    }
+
+    [Fact]
+    public async Task A_downloaded_simulated_bundle_verifies_a_simulated_boot()
+    {
+        // os-image-verification.md §7: the bundle of dstack-sim-0.6.0, served over HTTP, fed to the lite computation
+        var image = SimulatedOsImage.Default;
+        var (hash, body) = TestArchives.Build([(OsImageBundleStore.MeasurementFileName, image.Measurement)]);
+        _server.Serve(hash, body);
+        var boot = image.Boot(2147483648, "8.2.2");
+        var config = OsImageVmConfig.Parse(boot.VmConfig);
+
+        var bundle = await CreateStore().GetAsync(config.OsImageHash, None);
+        var verdict = OsImageVerifier.VerifyWithMaterial(config, bundle.Material, boot.Registers, boot.Events);
+
+        Assert.Equal("92183ca5331fb3459d293aa61087659801cdf281f3a2637bc5a84cde8cf0b17a", Convert.ToHexStringLower(hash));
+        Assert.Equal(image.ChecksumFile, bundle.Material.ChecksumFile);
+        Assert.True(verdict.Verified, verdict.Reason);
+        Assert.Equal(OsImageVerdict.BundleMode, verdict.Mode);
     }
 
     [Fact]
@@ -119,7 +139,7 @@ public sealed class OsImageBundleStoreTests : IAsyncLifetime, IDisposable
         var again = await store.GetAsync(hash, None);
 
         Assert.Equal(2, _server.Requests(hash));
-        Assert.Equal(TestArchives.Measurement, again.Measurement.ToArray());
+        Assert.Equal(TestArchives.Measurement, again.Material.Measurement);
         Assert.Equal(TestArchives.StandardFiles()[1].Content, await File.ReadAllBytesAsync(Path.Combine(entry, "bzImage")));
         Assert.Equal(TestArchives.Measurement, await File.ReadAllBytesAsync(Path.Combine(entry, OsImageBundleStore.MeasurementFileName)));
         await store.GetAsync(hash, None);
@@ -307,7 +327,7 @@ public sealed class OsImageBundleStoreTests : IAsyncLifetime, IDisposable
 
         var bundle = await CreateStore().GetAsync(hash, None);
 
-        Assert.Equal(TestArchives.Measurement, bundle.Measurement.ToArray());
+        Assert.Equal(TestArchives.Measurement, bundle.Material.Measurement);
         Assert.Equal(TestArchives.StandardFiles()[1].Content, await File.ReadAllBytesAsync(Path.Combine(bundle.Directory, "bzImage")));
     }
 
@@ -404,9 +424,9 @@ public sealed class OsImageBundleStoreTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(1, _server.Requests(hashA));
         Assert.Equal(1, _server.Requests(hashB));
-        Assert.All(resultsA, r => Assert.Equal(TestArchives.Measurement, r.Measurement.ToArray()));
-        Assert.All(resultsA, r => Assert.Equal(hashA, SHA256.HashData(r.ChecksumFile.Span)));
-        Assert.Equal(hashB, SHA256.HashData(resultB.ChecksumFile.Span));
+        Assert.All(resultsA, r => Assert.Equal(TestArchives.Measurement, r.Material.Measurement));
+        Assert.All(resultsA, r => Assert.Equal(hashA, SHA256.HashData(r.Material.ChecksumFile)));
+        Assert.Equal(hashB, SHA256.HashData(resultB.Material.ChecksumFile));
         AssertNoTemporaryLeft();
     }
 
@@ -437,7 +457,7 @@ public sealed class OsImageBundleStoreTests : IAsyncLifetime, IDisposable
         AssertNoTemporaryLeft();
         _server.Handler = null;
         _server.Serve(hash, body);
-        Assert.Equal(TestArchives.Measurement, (await store.GetAsync(hash, None)).Measurement.ToArray());
+        Assert.Equal(TestArchives.Measurement, (await store.GetAsync(hash, None)).Material.Measurement);
     }
 
     [Fact]
@@ -485,7 +505,7 @@ public sealed class OsImageBundleStoreTests : IAsyncLifetime, IDisposable
 
         var bundle = await CreateStore().GetAsync(hash, None);
 
-        Assert.Equal(TestArchives.Measurement, bundle.Measurement.ToArray());
+        Assert.Equal(TestArchives.Measurement, bundle.Material.Measurement);
         Assert.Equal(2, _server.TotalRequests);
     }
 

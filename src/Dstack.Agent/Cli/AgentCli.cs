@@ -13,6 +13,7 @@ internal static class AgentCli
         DevCommand.Create(),
         QuoteCommand.Create(),
         VerifyQuoteCommand.Create(),
+        VerifyOsImageCommand.Create(),
         ReplayCommand.Create(),
     };
 }

@@ -147,12 +147,12 @@ public static class LocalStackAgent
         }).ConfigureAwait(false);
     }
 
-    /// <summary>Writes the sample sys-config (with the TD's <paramref name="vmConfig"/>) if missing, else sets its <c>kms_urls</c>; returns the <c>os_image_hash</c>.</summary>
-    private static string WriteSysConfig(string path, string kmsUrl, string vmConfig)
+    /// <summary>Writes the sample sys-config (with the TD's <paramref name="tdVmConfig"/>) if missing, else sets its <c>kms_urls</c>; returns the <c>os_image_hash</c>.</summary>
+    private static string WriteSysConfig(string path, string kmsUrl, string tdVmConfig)
     {
         if (!File.Exists(path))
         {
-            File.WriteAllText(path, DevState.SampleSysConfig([kmsUrl], vmConfig));
+            File.WriteAllText(path, DevState.SampleSysConfig([kmsUrl], tdVmConfig));
         }
 
         var root = ReadJsonObject(path);

@@ -6,7 +6,7 @@ namespace Dstack.Attestation.Formats;
 /// <summary>
 /// Recognises the inputs a <c>replay</c> command accepts: a raw CCEL area (Spec ID header), a JSON array of
 /// events, a JSON object with <c>event_log</c> (array, or a string holding the array) and optional hex
-/// <c>quote</c>, a JSON object <c>{"attestation":"&lt;hex&gt;"}</c>, or a raw V0/V1 attestation.
+/// <c>quote</c> and <c>vm_config</c> (a GetQuote response), a JSON object <c>{"attestation":"&lt;hex&gt;"}</c>, or a raw V0/V1 attestation.
 /// </summary>
 public static class ReplayInputParser
 {
@@ -38,7 +38,7 @@ public static class ReplayInputParser
         }
 
         var attestation = AttestationCodec.Decode(input);
-        return new ReplayInput(attestation.EventLog, attestation.Quote, $"attestation-v{attestation.WireVersion}");
+        return new ReplayInput(attestation.EventLog, attestation.Quote, $"attestation-v{attestation.WireVersion}", NullIfEmpty(attestation.Config));
     }
 
     private static ReplayInput ParseJson(ReadOnlyMemory<byte> input)
@@ -64,7 +64,7 @@ public static class ReplayInputParser
             if (root.TryGetProperty("attestation", out var attestationHex))
             {
                 var attestation = AttestationCodec.Decode(HexProperty(attestationHex, "attestation"));
-                return new ReplayInput(attestation.EventLog, attestation.Quote, $"json-attestation-v{attestation.WireVersion}");
+                return new ReplayInput(attestation.EventLog, attestation.Quote, $"json-attestation-v{attestation.WireVersion}", NullIfEmpty(attestation.Config));
             }
 
             if (!root.TryGetProperty("event_log", out var eventLog))
@@ -81,9 +81,18 @@ public static class ReplayInputParser
             var quote = root.TryGetProperty("quote", out var quoteHex) && quoteHex.ValueKind != JsonValueKind.Null
                 ? HexProperty(quoteHex, "quote")
                 : null;
-            return new ReplayInput(events, quote, "json-object");
+            var vmConfig = root.TryGetProperty("vm_config", out var config) ? config.ValueKind switch
+            {
+                JsonValueKind.String => NullIfEmpty(config.GetString()!),
+                JsonValueKind.Object => config.GetRawText(),
+                JsonValueKind.Null => null,
+                _ => throw new AttestationFormatException($"'vm_config' is a {config.ValueKind}, expected a JSON string or object"),
+            } : null;
+            return new ReplayInput(events, quote, "json-object", vmConfig);
         }
     }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
     private static byte[] HexProperty(JsonElement value, string name)
     {

@@ -134,23 +134,23 @@ public sealed class SimulatedOsImage
         TdxEvent[] events =
         [
             Event(0, 0x8000000B, r0[0], "TdxTable"u8), // EV_EFI_HANDOFF_TABLES2: the TD HOB
-            Event(0, 0x8000000A, r0[1], []), // EV_EFI_PLATFORM_FIRMWARE_BLOB2: the CFV
-            Event(0, 0x80000001, r0[2], []), // EV_EFI_VARIABLE_DRIVER_CONFIG: SecureBoot
-            Event(0, 0x80000001, r0[3], []), // PK
-            Event(0, 0x80000001, r0[4], []), // KEK
-            Event(0, 0x80000001, r0[5], []), // db
-            Event(0, 0x80000001, r0[6], []), // dbx
+            Event(0, 0x8000000A, r0[1], "dstack-sim CFV"u8), // EV_EFI_PLATFORM_FIRMWARE_BLOB2: the CFV
+            Event(0, 0x80000001, r0[2], "SecureBoot"u8), // EV_EFI_VARIABLE_DRIVER_CONFIG
+            Event(0, 0x80000001, r0[3], "PK"u8),
+            Event(0, 0x80000001, r0[4], "KEK"u8),
+            Event(0, 0x80000001, r0[5], "db"u8),
+            Event(0, 0x80000001, r0[6], "dbx"u8),
             Event(0, 4, r0[7], [0, 0, 0, 0]), // EV_SEPARATOR
             Event(0, TdxEventTypes.PlatformConfigFlags, r0[8], CcelParser.AcpiDataPayload),
             Event(0, TdxEventTypes.PlatformConfigFlags, r0[9], CcelParser.AcpiDataPayload),
             Event(0, TdxEventTypes.PlatformConfigFlags, r0[10], CcelParser.AcpiDataPayload),
-            Event(1, 0x80000003, r1[0], []), // EV_EFI_BOOT_SERVICES_APPLICATION: the kernel
-            Event(0, 0x80000002, r0[11], []), // EV_EFI_VARIABLE_BOOT: BootOrder
-            Event(0, 0x80000002, r0[12], []), // Boot0000
+            Event(1, 0x80000003, r1[0], "dstack-sim kernel"u8), // EV_EFI_BOOT_SERVICES_APPLICATION
+            Event(0, 0x80000002, r0[11], "BootOrder"u8), // EV_EFI_VARIABLE_BOOT
+            Event(0, 0x80000002, r0[12], "Boot0000"u8),
             Event(1, 0x80000007, r1[1], "Calling EFI Application from Boot Option"u8), // EV_EFI_ACTION
             Event(1, 4, r1[2], [0, 0, 0, 0]),
-            Event(2, 6, r2[0], []), // EV_EVENT_TAG: LoadOptions (cmdline)
-            Event(2, 6, r2[1], []), // EV_EVENT_TAG: Linux initrd
+            Event(2, 6, r2[0], "LOADED_IMAGE::LoadOptions"u8), // EV_EVENT_TAG: the kernel command line
+            Event(2, 6, r2[1], "Linux initrd"u8), // EV_EVENT_TAG
             Event(1, 0x80000007, r1[3], "Exit Boot Services Invocation"u8),
             Event(1, 0x80000007, r1[4], "Exit Boot Services Returned with Success"u8),
         ];

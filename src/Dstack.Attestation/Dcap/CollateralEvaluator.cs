@@ -65,64 +65,16 @@ internal static class CollateralEvaluator
         CheckHeader(quote.Header);
 
         // 3. TCB info
-        TcbInfo tcbInfo;
-        try
-        {
-            tcbInfo = TcbInfo.Parse(collateral.TcbInfo);
-        }
-        catch (FormatException e)
-        {
-            throw Fail("Failed to decode TcbInfo: " + e.Message);
-        }
-
-        if (now < tcbInfo.IssueDate)
-        {
-            throw Fail("TCBInfo issue date is in the future");
-        }
-
-        if (now > tcbInfo.NextUpdate)
-        {
-            throw Fail("TCBInfo expired");
-        }
-
-        var tcbChain = SignerChain(collateral.TcbInfoIssuerChain, "TCB Info", owned);
-        VerifyChain(tcbChain, root, now, crls);
-        if (!VerifyRaw(tcbChain[0], collateral.TcbInfo, collateral.TcbInfoSignature.Span))
-        {
-            throw Fail("Signature is invalid for tcb_info in quote_collateral");
-        }
-
+        var tcbItem = new SignedItem("TcbInfo", "TCBInfo", "TCB Info", "tcb_info", collateral.TcbInfo, collateral.TcbInfoSignature, collateral.TcbInfoIssuerChain);
+        var tcbInfo = Decode(tcbItem, TcbInfo.Parse);
+        var tcbChain = CheckSigned(tcbItem, tcbInfo.IssueDate, tcbInfo.NextUpdate, root, now, crls, owned);
         var levels = tcbInfo.Levels.ToList();
         levels.Sort(TcbLevel.CompareDescending);
 
         // 4. QE identity
-        QeIdentity qeIdentity;
-        try
-        {
-            qeIdentity = QeIdentity.Parse(collateral.QeIdentity);
-        }
-        catch (FormatException e)
-        {
-            throw Fail("Failed to decode QeIdentity: " + e.Message);
-        }
-
-        if (now < qeIdentity.IssueDate)
-        {
-            throw Fail("QE Identity issue date is in the future");
-        }
-
-        if (now > qeIdentity.NextUpdate)
-        {
-            throw Fail("QE Identity expired");
-        }
-
-        var qeChain = SignerChain(collateral.QeIdentityIssuerChain, "QE Identity", owned);
-        VerifyChain(qeChain, root, now, crls);
-        if (!VerifyRaw(qeChain[0], collateral.QeIdentity, collateral.QeIdentitySignature.Span))
-        {
-            throw Fail("Signature is invalid for qe_identity in quote_collateral");
-        }
-
+        var qeItem = new SignedItem("QeIdentity", "QE Identity", "QE Identity", "qe_identity", collateral.QeIdentity, collateral.QeIdentitySignature, collateral.QeIdentityIssuerChain);
+        var qeIdentity = Decode(qeItem, QeIdentity.Parse);
+        var qeChain = CheckSigned(qeItem, qeIdentity.IssueDate, qeIdentity.NextUpdate, root, now, crls, owned);
         if (qeIdentity.Id != "TD_QE" || qeIdentity.Version is not (2 or 3))
         {
             throw Fail($"Unsupported QE Identity id/version for the quote TEE type: id {qeIdentity.Id}, version {qeIdentity.Version}");
@@ -151,12 +103,9 @@ internal static class CollateralEvaluator
 
         // 6. QE report signature and binding
         var signature = quote.Signature;
-        using (var pckKey = leaf.GetECDsaPublicKey())
+        if (!QuoteSignatures.QeReportVerifies(quote, leaf))
         {
-            if (pckKey is null || !pckKey.VerifyData(signature.QeReport.Raw.Span, signature.QeReportSignature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
-            {
-                throw Fail("Signature is invalid for qe_report in quote");
-            }
+            throw Fail("Signature is invalid for qe_report in quote");
         }
 
         if (signature.QeAuthData.Length != 32)
@@ -174,7 +123,7 @@ internal static class CollateralEvaluator
         var qe = EvaluateQe(signature.QeReport, qeIdentity);
 
         // 8. quote signature
-        if (!VerifyQuoteSignature(quote))
+        if (!QuoteSignatures.QuoteVerifies(quote))
         {
             throw Fail("ISV enclave report signature is invalid");
         }
@@ -268,6 +217,38 @@ internal static class CollateralEvaluator
         {
             throw Fail("Unsupported DCAP attestation key type");
         }
+    }
+
+    private static T Decode<T>(SignedItem item, Func<string, T> parse)
+    {
+        try
+        {
+            return parse(item.Text);
+        }
+        catch (FormatException e)
+        {
+            throw Fail($"Failed to decode {item.TypeName}: {e.Message}");
+        }
+    }
+
+    /// <summary>Steps 3/4 after decoding: the window (inclusive), the issuer chain with CRLs, the raw signature over the exact text.</summary>
+    private static List<X509Certificate2> CheckSigned(SignedItem item, DateTimeOffset issueDate, DateTimeOffset nextUpdate, TrustRoot root, DateTimeOffset now, RevocationList[] crls, List<X509Certificate2> owned)
+    {
+        if (now < issueDate)
+        {
+            throw Fail($"{item.DateName} issue date is in the future");
+        }
+
+        if (now > nextUpdate)
+        {
+            throw Fail($"{item.DateName} expired");
+        }
+
+        var chain = SignerChain(item.IssuerChain, item.ChainName, owned);
+        VerifyChain(chain, root, now, crls);
+        return VerifyRaw(chain[0], item.Text, item.Signature.Span)
+            ? chain
+            : throw Fail($"Signature is invalid for {item.Key} in quote_collateral");
     }
 
     private static List<X509Certificate2> SignerChain(string pem, string what, List<X509Certificate2> owned)
@@ -453,24 +434,6 @@ internal static class CollateralEvaluator
         return (level.Verdict, expected.Id);
     }
 
-    private static bool VerifyQuoteSignature(TdxQuote quote)
-    {
-        var key = quote.Signature.AttestationKey.Span;
-        try
-        {
-            using var ecdsa = ECDsa.Create(new ECParameters
-            {
-                Curve = ECCurve.NamedCurves.nistP256,
-                Q = new ECPoint { X = key[..32].ToArray(), Y = key[32..].ToArray() },
-            });
-            return ecdsa.VerifyData(quote.SignedRegion.Span, quote.Signature.Signature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Spec §4 step 11: TDATTRIBUTES (little-endian u64) and, for TD 1.5, MRSERVICETD.</summary>
     private static void CheckTdAttributes(TdReportBody body, bool rejectDebug)
     {
@@ -504,4 +467,7 @@ internal static class CollateralEvaluator
     }
 
     private static DcapVerificationException Fail(string message) => new(message);
+
+    /// <summary>A signed collateral item and the names dcap-qvl's messages use for it.</summary>
+    private sealed record SignedItem(string TypeName, string DateName, string ChainName, string Key, string Text, ReadOnlyMemory<byte> Signature, string IssuerChain);
 }

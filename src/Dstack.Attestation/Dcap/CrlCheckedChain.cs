@@ -27,30 +27,20 @@ internal static class CrlCheckedChain
             return $"the end-entity certificate '{leaf.Subject}' is a CA";
         }
 
+        // build the path first (validity, issuer names, signatures, CA constraints), then check revocation along it
+        var path = new List<X509Certificate2> { leaf };
         var current = leaf;
-        var used = new HashSet<X509Certificate2> { leaf };
-        for (var depth = 0; ; depth++)
+        for (var depth = 0; !IssuedByAnchor(current, root); depth++)
         {
             if (Validity(current, now) is { } invalid)
             {
                 return invalid;
             }
 
-            if (IssuedByAnchor(current, root))
-            {
-                using var rootKey = root.CreatePublicKey();
-                return CheckRevocation(current, depth > 0, rootKey, root.Certificate, now, crls);
-            }
-
-            if (depth == MaxDepth)
-            {
-                return "path too long";
-            }
-
-            var issuer = FindIssuer(current, chain, used);
+            var issuer = depth < MaxDepth ? FindIssuer(current, chain, path) : null;
             if (issuer is null)
             {
-                return $"no issuer found for '{current.Subject}' on a path to the trust root '{root.Name}'";
+                return $"chain does not end at the trust root '{root.Name}' (no trusted issuer for '{current.Subject}')";
             }
 
             var constraints = issuer.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
@@ -64,17 +54,26 @@ internal static class CrlCheckedChain
                 return $"'{issuer.Subject}': path length constraint {constraints.PathLengthConstraint} exceeded";
             }
 
-            using (var issuerKey = issuer.GetECDsaPublicKey())
-            {
-                if (CheckRevocation(current, depth > 0, issuerKey!, issuer, now, crls) is { } revocation)
-                {
-                    return revocation;
-                }
-            }
-
-            used.Add(issuer);
+            path.Add(issuer);
             current = issuer;
         }
+
+        if (Validity(current, now) is { } lastInvalid)
+        {
+            return lastInvalid;
+        }
+
+        for (var i = 0; i < path.Count; i++)
+        {
+            var issuer = i + 1 < path.Count ? path[i + 1] : root.Certificate;
+            using var issuerKey = i + 1 < path.Count ? path[i + 1].GetECDsaPublicKey()! : root.CreatePublicKey();
+            if (CheckRevocation(path[i], isCa: i > 0, issuerKey, issuer, now, crls) is { } revocation)
+            {
+                return revocation;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Checks the trust anchor's own certificate against its authoritative CRL (dcap-qvl step 1).</summary>
@@ -140,7 +139,7 @@ internal static class CrlCheckedChain
         return CertificateChain.VerifySignature(certificate.RawData, key);
     }
 
-    private static X509Certificate2? FindIssuer(X509Certificate2 certificate, IReadOnlyList<X509Certificate2> chain, HashSet<X509Certificate2> used)
+    private static X509Certificate2? FindIssuer(X509Certificate2 certificate, IReadOnlyList<X509Certificate2> chain, List<X509Certificate2> used)
     {
         foreach (var candidate in chain)
         {

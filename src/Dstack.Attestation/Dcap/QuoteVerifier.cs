@@ -147,10 +147,7 @@ public sealed class QuoteVerifier
 
     private static void CheckQeReportSignature(TdxQuote quote, X509Certificate2 leaf, List<string> failures)
     {
-        using var key = leaf.GetECDsaPublicKey();
-        var signature = quote.Signature;
-        if (key is null || key.KeySize != 256
-            || !key.VerifyData(signature.QeReport.Raw.Span, signature.QeReportSignature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+        if (!QuoteSignatures.QeReportVerifies(quote, leaf))
         {
             failures.Add("QE report signature does not verify with the PCK certificate key");
         }
@@ -178,22 +175,9 @@ public sealed class QuoteVerifier
 
     private static void CheckQuoteSignature(TdxQuote quote, List<string> failures)
     {
-        var key = quote.Signature.AttestationKey.Span;
-        try
+        if (!QuoteSignatures.QuoteVerifies(quote))
         {
-            using var ecdsa = ECDsa.Create(new ECParameters
-            {
-                Curve = ECCurve.NamedCurves.nistP256,
-                Q = new ECPoint { X = key[..32].ToArray(), Y = key[32..].ToArray() },
-            });
-            if (!ecdsa.VerifyData(quote.SignedRegion.Span, quote.Signature.Signature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
-            {
-                failures.Add("quote signature does not verify with the attestation key");
-            }
-        }
-        catch (CryptographicException)
-        {
-            failures.Add("attestation key is not a valid P-256 point");
+            failures.Add("quote signature does not verify with the attestation key");
         }
     }
 

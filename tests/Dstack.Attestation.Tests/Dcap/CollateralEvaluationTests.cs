@@ -195,6 +195,16 @@ public sealed class CollateralEvaluationTests : IDisposable
     }
 
     [Fact]
+    public void Quote_of_another_pki_does_not_chain_to_the_root()
+    {
+        using var other = new MockDcapPki(MockQuoteTests.Seed(10));
+        var foreign = new MockQuotingEnclave(other).CreateQuote(TdReports.Create());
+        Assert.Equal(
+            ["Failed to verify certificate chain: chain does not end at the trust root 'Mock Intel SGX Root CA' (no trusted issuer for 'CN=Mock Intel SGX Root CA')"],
+            Verify(_pki.CreateCollateral(Now), quote: foreign).Failures);
+    }
+
+    [Fact]
     public void Validity_window_edges_follow_spec_section_5()
     {
         var collateral = _pki.CreateCollateral(Now);

@@ -143,7 +143,7 @@ internal static class CrlCheckedChain
     {
         foreach (var candidate in chain)
         {
-            if (used.Contains(candidate) || !candidate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData))
+            if (used.Exists(u => ReferenceEquals(u, candidate)) || !candidate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData))
             {
                 continue;
             }

@@ -62,13 +62,13 @@ public sealed class PckExtension
                 switch (oid)
                 {
                     case FmspcOid:
-                        fmspc = ReadFixedOctets(entry, 6, "FMSPC");
+                        fmspc = ReadFixedOctets(entry, 6, "Fmspc");
                         break;
                     case PpidOid:
-                        ppid = ReadFixedOctets(entry, 16, "PPID");
+                        ppid = ReadFixedOctets(entry, 16, "Ppid");
                         break;
                     case PceIdOid:
-                        pceId = ReadFixedOctets(entry, 2, "PCE-ID");
+                        pceId = ReadFixedOctets(entry, 2, "PceId");
                         break;
                     case TcbOid:
                         var tcb = entry.ReadSequence();
@@ -92,7 +92,7 @@ public sealed class PckExtension
                             }
                             else if (index == 18)
                             {
-                                cpuSvn = ReadFixedOctets(component, 16, "CPUSVN");
+                                cpuSvn = ReadFixedOctets(component, 16, "CpuSvn");
                             }
                         }
 
@@ -157,7 +157,7 @@ public sealed class PckExtension
     private static byte[] ReadFixedOctets(AsnReader reader, int size, string what)
     {
         var bytes = reader.ReadOctetString();
-        return bytes.Length == size ? bytes : throw new FormatException($"PCK SGX extension {what} has {bytes.Length} bytes, expected {size}");
+        return bytes.Length == size ? bytes : throw new FormatException($"{what} length mismatch: PCK SGX extension has {bytes.Length} bytes, expected {size}");
     }
 
     private static int ReadSmallInteger(AsnReader reader, string what) =>

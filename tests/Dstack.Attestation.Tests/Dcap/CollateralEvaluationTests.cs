@@ -204,6 +204,43 @@ public sealed class CollateralEvaluationTests : IDisposable
             Verify(_pki.CreateCollateral(Now), quote: foreign).Failures);
     }
 
+    private DcapCollateral WithQeIdentity(Func<string, string> edit)
+    {
+        var collateral = _pki.CreateCollateral(Now);
+        var text = edit(collateral.QeIdentity);
+        Assert.NotEqual(collateral.QeIdentity, text);
+        return new DcapCollateral
+        {
+            PckCrlIssuerChain = collateral.PckCrlIssuerChain,
+            RootCaCrl = collateral.RootCaCrl,
+            PckCrl = collateral.PckCrl,
+            TcbInfoIssuerChain = collateral.TcbInfoIssuerChain,
+            TcbInfo = collateral.TcbInfo,
+            TcbInfoSignature = collateral.TcbInfoSignature,
+            QeIdentityIssuerChain = collateral.QeIdentityIssuerChain,
+            QeIdentity = text,
+            QeIdentitySignature = _pki.SignWithTcbKey(text),
+        };
+    }
+
+    [Fact]
+    public void Qe_identity_policy_is_enforced_in_order()
+    {
+        Assert.Equal(
+            ["QE MRSIGNER mismatch: expected " + new string('5', 64) + ", got " + new string('4', 64)],
+            Verify(WithQeIdentity(t => t.Replace(new string('4', 64), new string('5', 64), StringComparison.Ordinal))).Failures);
+        Assert.Equal(
+            ["QE ISVSVN 1 is below minimum required 2 from QE Identity"],
+            Verify(WithQeIdentity(t => t.Replace("\"isvsvn\":1", "\"isvsvn\":2", StringComparison.Ordinal))).Failures);
+        Assert.Equal(
+            ["Unsupported QE Identity id/version for the quote TEE type: id QE, version 2"],
+            Verify(WithQeIdentity(t => t.Replace("\"id\":\"TD_QE\"", "\"id\":\"QE\"", StringComparison.Ordinal))).Failures);
+        Assert.StartsWith(
+            "QE report validation failed",
+            Verify(WithQeIdentity(t => t.Replace("\"isvprodid\":1", "\"isvprodid\":2", StringComparison.Ordinal))).Failures.Single(),
+            StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validity_window_edges_follow_spec_section_5()
     {

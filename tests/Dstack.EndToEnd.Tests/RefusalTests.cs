@@ -38,7 +38,7 @@ public sealed class RefusalTests(RefusalFixture fixture) : IClassFixture<Refusal
         var error = await GetAppKeyRefusedAsync(connection);
 
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
-        Assert.Equal("quote verification failed (trust root 'Mock Intel SGX Root CA'): quote signature does not verify with the attestation key", error.Detail);
+        Assert.Equal("quote verification failed (trust root 'Mock Intel SGX Root CA'): ISV enclave report signature is invalid", error.Detail);
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class RefusalTests(RefusalFixture fixture) : IClassFixture<Refusal
 
         Assert.Equal(1, boot.ExitCode);
         Assert.Contains("request app keys' failed: KMS " + fixture.Node.Url + ": GetAppKey: Unauthenticated: quote verification failed (trust root 'Mock Intel SGX Root CA'): " +
-            "PCK chain: chain does not end at the trust root 'Mock Intel SGX Root CA'", boot.Output, StringComparison.Ordinal);
+            "Failed to verify certificate chain: chain does not end at the trust root 'Mock Intel SGX Root CA'", boot.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(vm.AppKeysPath));
     }
 

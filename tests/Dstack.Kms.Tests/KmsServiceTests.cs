@@ -136,7 +136,7 @@ public sealed class KmsServiceTests
 
         Assert.Equal(KmsRefusalKind.Unauthenticated, result.Refusal?.Kind);
         Assert.Contains("quote verification failed", result.Refusal?.Reason, StringComparison.Ordinal);
-        Assert.Contains("quote signature does not verify", result.Refusal?.Reason, StringComparison.Ordinal);
+        Assert.Contains("ISV enclave report signature is invalid", result.Refusal?.Reason, StringComparison.Ordinal); // dcap-qvl step 8 (the KMS verifies with collateral)
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public sealed class KmsServiceTests
 
         Assert.Equal(KmsRefusalKind.Unauthenticated, result.Refusal?.Kind);
         Assert.Contains("quote verification failed", result.Refusal?.Reason, StringComparison.Ordinal);
-        Assert.Contains("PCK chain", result.Refusal?.Reason, StringComparison.Ordinal);
+        Assert.Contains("Failed to verify certificate chain: chain does not end at the trust root", result.Refusal?.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Dstack.Attestation.Dcap;
 using Dstack.Attestation.Quotes;
@@ -6,7 +7,10 @@ using Dstack.Attestation.Simulation;
 
 namespace Dstack.Agent.Cli;
 
-/// <summary><c>dstack-agent verify-quote [--simulated-root --state-dir DIR] FILE|-</c>: DCAP-verifies a quote and prints a JSON verdict.</summary>
+/// <summary>
+/// <c>dstack-agent verify-quote [--simulated-root --state-dir DIR] [--collateral FILE] [--at TIME] FILE|-</c>: DCAP-verifies a
+/// quote (with collateral: its TCB status, spec dcap-collateral §4) and prints a JSON verdict.
+/// </summary>
 internal static class VerifyQuoteCommand
 {
     public static Command Create()
@@ -14,9 +18,11 @@ internal static class VerifyQuoteCommand
         var file = new Argument<string>("file") { Description = "Quote file, raw or hex; '-' reads standard input" };
         var simulatedRoot = new Option<bool>("--simulated-root") { Description = "Trust the mock DCAP root of the simulated TD in --state-dir instead of the Intel SGX Root CA" };
         var stateDir = new Option<string?>("--state-dir") { Description = "State directory of the simulated TD (with --simulated-root)" };
+        var collateral = new Option<string?>("--collateral") { Description = "DCAP collateral JSON (QuoteCollateralV3 shape) to evaluate the TCB status with" };
+        var at = new Option<string?>("--at") { Description = "Verification time: ISO-8601 UTC (2025-07-19T10:00:34Z) or Unix seconds; default now" };
         var command = new Command("verify-quote", "Verify a TDX DCAP quote and print a JSON verdict; exits 1 when verification fails")
         {
-            file, simulatedRoot, stateDir,
+            file, simulatedRoot, stateDir, collateral, at,
         };
         command.Validators.Add(result =>
         {
@@ -24,21 +30,52 @@ internal static class VerifyQuoteCommand
             {
                 result.AddError("--simulated-root needs --state-dir DIR (the simulated TD whose mock root to trust)");
             }
+
+            if (result.GetValue(at) is { } time && !TryParseTime(time, out _))
+            {
+                result.AddError($"--at: '{time}' is neither an ISO-8601 UTC time (2025-07-19T10:00:34Z) nor Unix seconds");
+            }
         });
-        command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(file)!, parse.GetValue(simulatedRoot) ? parse.GetValue(stateDir) : null, Console.OpenStandardInput(), Console.Out, Console.Error, cancellationToken));
+        command.SetAction((parse, cancellationToken) =>
+        {
+            DateTimeOffset? time = parse.GetValue(at) is { } text && TryParseTime(text, out var parsed) ? parsed : null;
+            return RunAsync(
+                parse.GetValue(file)!, parse.GetValue(simulatedRoot) ? parse.GetValue(stateDir) : null, parse.GetValue(collateral), time,
+                Console.OpenStandardInput(), Console.Out, Console.Error, cancellationToken);
+        });
         return command;
     }
 
-    /// <summary>Verifies the quote in <paramref name="path"/>; exit code 0 when valid, 1 when not, 2 on unusable input.</summary>
-    public static async Task<int> RunAsync(string path, string? simulatedStateDir, Stream stdin, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>Verifies the quote in <paramref name="path"/> without collateral, now; exit code 0 when valid, 1 when not, 2 on unusable input.</summary>
+    public static Task<int> RunAsync(string path, string? simulatedStateDir, Stream stdin, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunAsync(path, simulatedStateDir, null, null, stdin, output, error, cancellationToken);
+
+    /// <summary>
+    /// Verifies the quote in <paramref name="path"/>, with the collateral JSON in <paramref name="collateralPath"/> when given, at
+    /// <paramref name="at"/> (default: the system clock); exit code 0 when valid, 1 when not, 2 on unusable input.
+    /// </summary>
+    public static async Task<int> RunAsync(
+        string path,
+        string? simulatedStateDir,
+        string? collateralPath,
+        DateTimeOffset? at,
+        Stream stdin,
+        TextWriter output,
+        TextWriter error,
+        CancellationToken cancellationToken)
     {
         byte[] quote;
         TrustRoot root;
         MockDcapPki? pki = null;
+        DcapCollateral? collateral = null;
         try
         {
             quote = CliInput.HexOrRaw(await CliInput.ReadAllAsync(path, stdin, cancellationToken).ConfigureAwait(false));
+            if (collateralPath is not null)
+            {
+                collateral = DcapCollateral.FromJson(await File.ReadAllBytesAsync(collateralPath, cancellationToken).ConfigureAwait(false));
+            }
+
             if (simulatedStateDir is null)
             {
                 root = TrustRoot.IntelSgxRootCa;
@@ -54,10 +91,16 @@ internal static class VerifyQuoteCommand
             await error.WriteLineAsync($"verify-quote: {e.Message}").ConfigureAwait(false);
             return 2;
         }
+        catch (FormatException e)
+        {
+            await error.WriteLineAsync($"verify-quote: {collateralPath}: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
 
         using (pki)
         {
-            var result = new QuoteVerifier(root).Verify(quote);
+            TimeProvider clock = at is { } time ? new PinnedTimeProvider(time) : TimeProvider.System;
+            var result = new QuoteVerifier(root, clock).Verify(quote, collateral);
             await output.WriteLineAsync(ToJson(result)).ConfigureAwait(false);
             return result.IsValid ? 0 : 1;
         }
@@ -89,6 +132,14 @@ internal static class VerifyQuoteCommand
             }
 
             json.WriteEndArray();
+            if (result.Tcb is { } tcb)
+            {
+                json.WriteString("platform_status", tcb.PlatformStatus);
+                json.WriteString("qe_status", tcb.QeStatus);
+                json.WriteString("collateral_valid_from", Utc(tcb.ValidFrom));
+                json.WriteString("collateral_valid_until", Utc(tcb.ValidUntil));
+            }
+
             if (result.Fmspc is { } fmspc)
             {
                 json.WriteString("fmspc", fmspc);
@@ -99,7 +150,7 @@ internal static class VerifyQuoteCommand
                 WriteQuote(json, quote);
             }
 
-            json.WriteString("verified_at", result.VerifiedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteString("verified_at", Utc(result.VerifiedAt));
             json.WriteEndObject();
         });
     }
@@ -126,6 +177,21 @@ internal static class VerifyQuoteCommand
         json.WriteEndObject();
         Hex(json, "report_data", quote.ReportData);
     }
+
+    /// <summary>Parses <c>--at</c>: an ISO-8601 UTC time (<c>2025-07-19T10:00:34Z</c>) or Unix seconds.</summary>
+    internal static bool TryParseTime(string text, out DateTimeOffset time)
+    {
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= 253402300799)
+        {
+            time = DateTimeOffset.FromUnixTimeSeconds(seconds);
+            return true;
+        }
+
+        string[] formats = ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"];
+        return DateTimeOffset.TryParseExact(text, formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
+    }
+
+    private static string Utc(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static void Hex(Utf8JsonWriter json, string name, ReadOnlyMemory<byte> value) => json.WriteString(name, Convert.ToHexStringLower(value.Span));
 }

@@ -41,12 +41,15 @@ internal static class CollateralJson
         return value.ValueKind == JsonValueKind.String ? value.GetString()! : throw new FormatException($"{path}.{name}: expected a string");
     }
 
-    public static int Int(JsonElement obj, string name, string path)
+    public static int Int(JsonElement obj, string name, string path) => (int)Int(obj, name, path, int.MaxValue);
+
+    /// <summary>A non-negative integer up to <paramref name="max"/> (255 for u8, 65535 for u16, …).</summary>
+    public static long Int(JsonElement obj, string name, string path, long max)
     {
         var value = Property(obj, name, path);
-        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number >= 0
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number >= 0 && number <= max
             ? number
-            : throw new FormatException($"{path}.{name}: expected a non-negative integer");
+            : throw new FormatException($"{path}.{name}: expected an integer in 0..{max}");
     }
 
     public static byte[] Hex(JsonElement obj, string name, string path, int size)
@@ -67,12 +70,29 @@ internal static class CollateralJson
         }
     }
 
+    /// <summary>An RFC 3339 date-time with an explicit offset (<c>2025-06-19T10:16:03Z</c>).</summary>
     public static DateTimeOffset Date(JsonElement obj, string name, string path)
     {
         var text = String(obj, name, path);
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date)
+        string[] formats = ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
+        return text.Length > 0 && (text[^1] is 'Z' or 'z' || text.LastIndexOfAny(['+', '-']) > 10)
+            && DateTimeOffset.TryParseExact(text.ToUpperInvariant(), formats, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var date)
             ? date
-            : throw new FormatException($"{path}.{name}: not an ISO 8601 date: '{text}'");
+            : throw new FormatException($"{path}.{name}: not an RFC 3339 date-time: '{text}'");
+    }
+
+    /// <summary>Hex of any even length (decoded case-insensitively).</summary>
+    public static byte[] Hex(JsonElement obj, string name, string path)
+    {
+        var text = String(obj, name, path);
+        try
+        {
+            return Convert.FromHexString(text);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"{path}.{name}: not hex", e);
+        }
     }
 
     public static JsonElement.ArrayEnumerator Array(JsonElement obj, string name, string path)
@@ -106,18 +126,5 @@ internal static class CollateralJson
     {
         var status = String(level, "tcbStatus", path);
         return TcbStatuses.IsKnown(status) ? status : throw new FormatException($"{path}.tcbStatus: unknown status '{status}'");
-    }
-
-    /// <summary>Splits a signed document into the exact raw text of its body and the decoded raw r‖s signature.</summary>
-    public static (JsonElement Body, string RawBody, byte[] Signature) SignedBody(JsonDocument document, string bodyName, string what)
-    {
-        var body = Property(document.RootElement, bodyName, what);
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            throw new FormatException($"{what}.{bodyName}: expected an object");
-        }
-
-        var signature = Hex(document.RootElement, "signature", what, 64);
-        return (body, body.GetRawText(), signature);
     }
 }

@@ -17,14 +17,18 @@ public sealed class PckExtension
     private const string PpidOid = Oid + ".1";
     private const string SgxTypeOid = Oid + ".5";
 
-    private PckExtension(byte[] fmspc, byte[] pceId, byte[] cpuSvn, int pceSvn, int[] components)
+    private PckExtension(byte[] fmspc, byte[] pceId, byte[] cpuSvn, int pceSvn, int[] components, byte[] ppid)
     {
+        Ppid = ppid;
         Fmspc = fmspc;
         PceId = pceId;
         CpuSvn = cpuSvn;
         PceSvn = pceSvn;
         SgxTcbComponents = components;
     }
+
+    /// <summary>PPID (16 bytes, OID …13.1.1); empty when the extension has none.</summary>
+    public ReadOnlyMemory<byte> Ppid { get; }
 
     /// <summary>FMSPC (6 bytes): family-model-stepping-platform-customSKU.</summary>
     public ReadOnlyMemory<byte> Fmspc { get; }
@@ -47,7 +51,7 @@ public sealed class PckExtension
     {
         try
         {
-            byte[]? fmspc = null, pceId = null, cpuSvn = null;
+            byte[]? fmspc = null, pceId = null, cpuSvn = null, ppid = null;
             int? pceSvn = null;
             var components = new int?[16];
             var outer = new AsnReader(value, AsnEncodingRules.DER).ReadSequence();
@@ -58,10 +62,13 @@ public sealed class PckExtension
                 switch (oid)
                 {
                     case FmspcOid:
-                        fmspc = ReadFixedOctets(entry, 6, "FMSPC");
+                        fmspc = ReadFixedOctets(entry, 6, "Fmspc");
+                        break;
+                    case PpidOid:
+                        ppid = ReadFixedOctets(entry, 16, "Ppid");
                         break;
                     case PceIdOid:
-                        pceId = ReadFixedOctets(entry, 2, "PCE-ID");
+                        pceId = ReadFixedOctets(entry, 2, "PceId");
                         break;
                     case TcbOid:
                         var tcb = entry.ReadSequence();
@@ -85,13 +92,13 @@ public sealed class PckExtension
                             }
                             else if (index == 18)
                             {
-                                cpuSvn = ReadFixedOctets(component, 16, "CPUSVN");
+                                cpuSvn = ReadFixedOctets(component, 16, "CpuSvn");
                             }
                         }
 
                         break;
                     default:
-                        // PPID, SGX type, platform instance id, configuration: not needed for TCB evaluation
+                        // SGX type, platform instance id, configuration: not needed for TCB evaluation
                         break;
                 }
             }
@@ -101,7 +108,7 @@ public sealed class PckExtension
                 throw new FormatException("PCK SGX extension misses FMSPC, PCE-ID, CPUSVN, PCESVN or a TCB component");
             }
 
-            return new PckExtension(fmspc, pceId, cpuSvn, pceSvn.Value, Array.ConvertAll(components, c => c!.Value));
+            return new PckExtension(fmspc, pceId, cpuSvn, pceSvn.Value, Array.ConvertAll(components, c => c!.Value), ppid ?? []);
         }
         catch (AsnContentException e)
         {
@@ -150,7 +157,7 @@ public sealed class PckExtension
     private static byte[] ReadFixedOctets(AsnReader reader, int size, string what)
     {
         var bytes = reader.ReadOctetString();
-        return bytes.Length == size ? bytes : throw new FormatException($"PCK SGX extension {what} has {bytes.Length} bytes, expected {size}");
+        return bytes.Length == size ? bytes : throw new FormatException($"{what} length mismatch: PCK SGX extension has {bytes.Length} bytes, expected {size}");
     }
 
     private static int ReadSmallInteger(AsnReader reader, string what) =>

@@ -1,20 +1,30 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+
 namespace Dstack.Attestation.Dcap;
 
-/// <summary>A parsed TD QE identity document (<c>enclaveIdentity</c> with id <c>TD_QE</c>, version 2).</summary>
+/// <summary>
+/// A parsed QE identity object (the <c>enclaveIdentity</c> value; spec dcap-collateral §4.4). Only the shape is checked
+/// here; <c>id</c>, <c>version</c> and dates are judged by <see cref="CollateralEvaluator"/>.
+/// </summary>
 internal sealed class QeIdentity
 {
     private const string Path = "enclaveIdentity";
 
-    public required string RawBody { get; init; }
+    public required string Id { get; init; }
 
-    public required byte[] Signature { get; init; }
+    public required int Version { get; init; }
 
     public required DateTimeOffset IssueDate { get; init; }
 
     public required DateTimeOffset NextUpdate { get; init; }
 
+    public long? TcbEvaluationDataNumber { get; init; }
+
+    /// <summary>MISCSELECT, the 4 hex bytes read as a little-endian u32 (as dcap-qvl does).</summary>
     public required uint MiscSelect { get; init; }
 
+    /// <summary>MISCSELECT mask, read like <see cref="MiscSelect"/>.</summary>
     public required uint MiscSelectMask { get; init; }
 
     public required byte[] Attributes { get; init; }
@@ -25,56 +35,42 @@ internal sealed class QeIdentity
 
     public required int IsvProdId { get; init; }
 
-    public required IReadOnlyList<(int IsvSvn, string Status, IReadOnlyList<string> AdvisoryIds)> Levels { get; init; }
+    /// <summary>The levels in JSON order.</summary>
+    public required IReadOnlyList<IsvSvnLevel> Levels { get; init; }
 
+    /// <summary>Parses the exact text of an <c>enclaveIdentity</c> object.</summary>
+    /// <exception cref="FormatException">Not JSON, or a field is missing or has the wrong type (the message names it).</exception>
     public static QeIdentity Parse(string json)
     {
-        using var document = CollateralJson.ParseDocument(json, "QE identity");
-        var (body, raw, signature) = CollateralJson.SignedBody(document, Path, "QE identity");
-        var id = CollateralJson.String(body, "id", Path);
-        if (id != "TD_QE")
+        using var document = CollateralJson.ParseDocument(json, Path);
+        var body = document.RootElement;
+        if (body.ValueKind != JsonValueKind.Object)
         {
-            throw new FormatException($"{Path}.id: expected \"TD_QE\", got \"{id}\"");
+            throw new FormatException($"{Path}: expected an object");
         }
 
-        var version = CollateralJson.Int(body, "version", Path);
-        if (version != 2)
-        {
-            throw new FormatException($"{Path}.version: expected 2, got {version}");
-        }
-
-        var levels = new List<(int, string, IReadOnlyList<string>)>();
+        var levels = new List<IsvSvnLevel>();
         foreach (var level in CollateralJson.Array(body, "tcbLevels", Path))
         {
-            var path = $"{Path}.tcbLevels[{levels.Count}]";
-            var tcb = CollateralJson.Property(level, "tcb", path);
-            levels.Add((CollateralJson.Int(tcb, "isvsvn", path + ".tcb"), CollateralJson.Status(level, path), CollateralJson.AdvisoryIds(level, path)));
-        }
-
-        if (levels.Count == 0)
-        {
-            throw new FormatException($"{Path}.tcbLevels: empty");
+            levels.Add(IsvSvnLevel.Parse(level, $"{Path}.tcbLevels[{levels.Count}]"));
         }
 
         return new QeIdentity
         {
-            RawBody = raw,
-            Signature = signature,
+            Id = CollateralJson.String(body, "id", Path),
+            Version = (int)CollateralJson.Int(body, "version", Path, byte.MaxValue),
             IssueDate = CollateralJson.Date(body, "issueDate", Path),
             NextUpdate = CollateralJson.Date(body, "nextUpdate", Path),
-            MiscSelect = ReadUInt32Hex(body, "miscselect"),
-            MiscSelectMask = ReadUInt32Hex(body, "miscselectMask"),
+            TcbEvaluationDataNumber = body.TryGetProperty("tcbEvaluationDataNumber", out _)
+                ? CollateralJson.Int(body, "tcbEvaluationDataNumber", Path, uint.MaxValue)
+                : null,
+            MiscSelect = BinaryPrimitives.ReadUInt32LittleEndian(CollateralJson.Hex(body, "miscselect", Path, 4)),
+            MiscSelectMask = BinaryPrimitives.ReadUInt32LittleEndian(CollateralJson.Hex(body, "miscselectMask", Path, 4)),
             Attributes = CollateralJson.Hex(body, "attributes", Path, 16),
             AttributesMask = CollateralJson.Hex(body, "attributesMask", Path, 16),
             MrSigner = CollateralJson.Hex(body, "mrsigner", Path, 32),
-            IsvProdId = CollateralJson.Int(body, "isvprodid", Path),
+            IsvProdId = (int)CollateralJson.Int(body, "isvprodid", Path, ushort.MaxValue),
             Levels = levels,
         };
-    }
-
-    private static uint ReadUInt32Hex(System.Text.Json.JsonElement body, string name)
-    {
-        var bytes = CollateralJson.Hex(body, name, Path, 4);
-        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
     }
 }

@@ -12,8 +12,10 @@ public sealed class QuoteVerificationResult
         IReadOnlyList<string> advisoryIds,
         PckExtension? pck,
         TrustRoot trustRoot,
-        DateTimeOffset verifiedAt)
+        DateTimeOffset verifiedAt,
+        TcbEvaluation? tcb)
     {
+        Tcb = tcb;
         Failures = failures;
         Quote = quote;
         TcbStatus = tcbStatus;
@@ -36,11 +38,17 @@ public sealed class QuoteVerificationResult
     /// <summary>Whether the TD DEBUG attribute is set (reported even when the policy allows it).</summary>
     public bool IsDebug => Quote?.IsDebug ?? false;
 
-    /// <summary>The TCB status (<see cref="TcbStatuses"/>); <c>Unknown</c> without collateral.</summary>
+    /// <summary>
+    /// The TCB status (<see cref="TcbStatuses"/>); <c>Unknown</c> without collateral or when verification with collateral failed
+    /// before a status was formed (<c>Revoked</c> when the merged status was revoked).
+    /// </summary>
     public string TcbStatus { get; }
 
     /// <summary>Intel security advisory ids (e.g. <c>INTEL-SA-00837</c>) of the matched TCB levels.</summary>
     public IReadOnlyList<string> AdvisoryIds { get; }
+
+    /// <summary>The full TCB evaluation (platform and QE status, facts, collateral validity window); <see langword="null"/> without collateral or when verification failed.</summary>
+    public TcbEvaluation? Tcb { get; }
 
     /// <summary>The PCK leaf's SGX extension, when it could be read.</summary>
     public PckExtension? Pck { get; }

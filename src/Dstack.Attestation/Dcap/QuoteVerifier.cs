@@ -7,7 +7,8 @@ namespace Dstack.Attestation.Dcap;
 /// <summary>
 /// Verifies TDX DCAP quotes (spec tdx-boot §2.4): the PCK chain up to the configured <see cref="TrustRoot"/>, the QE report
 /// signature and its binding to the attestation key, the quote signature, dstack's TD policy (no DEBUG, Intel-signed
-/// TDX module, no service TD) and, when collateral is given, CRLs and the TCB status.
+/// TDX module, no service TD) and, when collateral is given, everything dcap-qvl checks with it: signatures and issuer chains
+/// of the collateral, CRLs, validity windows and the TCB status (spec dcap-collateral §4).
 /// </summary>
 public sealed class QuoteVerifier
 {
@@ -31,20 +32,55 @@ public sealed class QuoteVerifier
     {
         if (!TdxQuote.TryParse(quote, out var parsed, out var error))
         {
-            return new QuoteVerificationResult(["malformed quote: " + error.Message], null, TcbStatuses.Unknown, [], null, TrustRoot, _timeProvider.GetUtcNow());
+            return new QuoteVerificationResult(["malformed quote: " + error.Message], null, TcbStatuses.Unknown, [], null, TrustRoot, _timeProvider.GetUtcNow(), null);
         }
 
         return Verify(parsed, collateral);
     }
 
-    /// <summary>Verifies a parsed quote.</summary>
+    /// <summary>
+    /// Verifies a parsed quote. Without collateral the quote's own signatures and chain are checked (every problem reported)
+    /// and the TCB status is <c>Unknown</c>; with collateral the checks of dcap-qvl run in its order and the first failure is
+    /// the one reason (spec dcap-collateral §4), then dstack's own TD policy (tdx-boot §2.4 step 8).
+    /// </summary>
     public QuoteVerificationResult Verify(TdxQuote quote, DcapCollateral? collateral = null)
     {
         ArgumentNullException.ThrowIfNull(quote);
         var now = _timeProvider.GetUtcNow();
+        return collateral is null ? VerifyWithoutCollateral(quote, now) : VerifyWithCollateral(quote, collateral, now);
+    }
+
+    private QuoteVerificationResult VerifyWithCollateral(TdxQuote quote, DcapCollateral collateral, DateTimeOffset now)
+    {
         var failures = new List<string>();
+        TcbEvaluation? tcb = null;
         var status = TcbStatuses.Unknown;
         IReadOnlyList<string> advisories = [];
+        try
+        {
+            tcb = CollateralEvaluator.Evaluate(quote, collateral, TrustRoot, now, _options.RejectDebugTd);
+            status = tcb.Status;
+            advisories = tcb.AdvisoryIds;
+            if (quote.Signature.QeReport.ReportData.Span[32..].ContainsAnyExcept((byte)0))
+            {
+                failures.Add("QE report data: upper 32 bytes are not zero");
+            }
+
+            CheckTdPolicy(quote, failures);
+        }
+        catch (DcapVerificationException e)
+        {
+            failures.Add(e.Message);
+            status = e.TcbStatus ?? TcbStatuses.Unknown;
+            advisories = e.AdvisoryIds;
+        }
+
+        return new QuoteVerificationResult(failures, quote, status, advisories, ReadPckExtension(collateral.PckCertificateChain ?? quote.Signature.PckCertChainPem), TrustRoot, now, tcb);
+    }
+
+    private QuoteVerificationResult VerifyWithoutCollateral(TdxQuote quote, DateTimeOffset now)
+    {
+        var failures = new List<string>();
         PckExtension? pck = null;
         List<X509Certificate2> chain = [];
         try
@@ -72,19 +108,7 @@ public sealed class QuoteVerifier
             CheckQeReportBinding(quote, failures);
             CheckQuoteSignature(quote, failures);
             CheckTdPolicy(quote, failures);
-
-            if (collateral is not null)
-            {
-                if (pck is not null && chain.Count >= 2)
-                {
-                    (status, advisories) = CollateralEvaluator.Evaluate(quote, pck, chain, collateral, TrustRoot, now, failures);
-                }
-                else
-                {
-                    failures.Add("TCB status not evaluated: the PCK certificate could not be read");
-                }
-            }
-            else if (_options.RequireCollateral)
+            if (_options.RequireCollateral)
             {
                 failures.Add("collateral is required by policy but none was given");
             }
@@ -97,15 +121,33 @@ public sealed class QuoteVerifier
             }
         }
 
-        return new QuoteVerificationResult(failures, quote, status, advisories, pck, TrustRoot, now);
+        return new QuoteVerificationResult(failures, quote, TcbStatuses.Unknown, [], pck, TrustRoot, now, null);
+    }
+
+    /// <summary>The PCK extension of the first certificate of <paramref name="pem"/> for the result, when it can be read.</summary>
+    private static PckExtension? ReadPckExtension(string pem)
+    {
+        try
+        {
+            var chain = CertificateChain.ParsePem(pem, "PCK chain");
+            try
+            {
+                return chain.Count == 0 ? null : ReadPckExtension(chain[0], []);
+            }
+            finally
+            {
+                chain.ForEach(c => c.Dispose());
+            }
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private static void CheckQeReportSignature(TdxQuote quote, X509Certificate2 leaf, List<string> failures)
     {
-        using var key = leaf.GetECDsaPublicKey();
-        var signature = quote.Signature;
-        if (key is null || key.KeySize != 256
-            || !key.VerifyData(signature.QeReport.Raw.Span, signature.QeReportSignature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+        if (!QuoteSignatures.QeReportVerifies(quote, leaf))
         {
             failures.Add("QE report signature does not verify with the PCK certificate key");
         }
@@ -133,22 +175,9 @@ public sealed class QuoteVerifier
 
     private static void CheckQuoteSignature(TdxQuote quote, List<string> failures)
     {
-        var key = quote.Signature.AttestationKey.Span;
-        try
+        if (!QuoteSignatures.QuoteVerifies(quote))
         {
-            using var ecdsa = ECDsa.Create(new ECParameters
-            {
-                Curve = ECCurve.NamedCurves.nistP256,
-                Q = new ECPoint { X = key[..32].ToArray(), Y = key[32..].ToArray() },
-            });
-            if (!ecdsa.VerifyData(quote.SignedRegion.Span, quote.Signature.Signature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
-            {
-                failures.Add("quote signature does not verify with the attestation key");
-            }
-        }
-        catch (CryptographicException)
-        {
-            failures.Add("attestation key is not a valid P-256 point");
+            failures.Add("quote signature does not verify with the attestation key");
         }
     }
 

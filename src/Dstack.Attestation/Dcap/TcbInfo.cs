@@ -2,14 +2,17 @@ using System.Text.Json;
 
 namespace Dstack.Attestation.Dcap;
 
-/// <summary>A parsed TDX TCB info document (Intel PCS/PCCS v4, <c>tcbInfo.version</c> 3).</summary>
+/// <summary>
+/// A parsed TCB info object (the <c>tcbInfo</c> value of a PCS/PCCS answer; spec dcap-collateral §4.1). Only the shape is
+/// checked here; <c>id</c>, <c>version</c>, FMSPC, dates and component counts are judged by <see cref="CollateralEvaluator"/>.
+/// </summary>
 internal sealed class TcbInfo
 {
     private const string Path = "tcbInfo";
 
-    public required string RawBody { get; init; }
+    public required string Id { get; init; }
 
-    public required byte[] Signature { get; init; }
+    public required int Version { get; init; }
 
     public required DateTimeOffset IssueDate { get; init; }
 
@@ -19,68 +22,84 @@ internal sealed class TcbInfo
 
     public required byte[] PceId { get; init; }
 
-    public required int TcbEvaluationDataNumber { get; init; }
+    public required long TcbType { get; init; }
 
-    public byte[]? TdxModuleMrSigner { get; init; }
+    public required long TcbEvaluationDataNumber { get; init; }
 
-    public byte[]? TdxModuleAttributes { get; init; }
+    /// <summary>The <c>tdxModule</c> object, when present.</summary>
+    public TdxModuleIdentity? TdxModule { get; init; }
 
-    public byte[]? TdxModuleAttributesMask { get; init; }
+    /// <summary>The <c>tdxModuleIdentities</c> entries in JSON order (empty when absent).</summary>
+    public required IReadOnlyList<TdxModuleIdentity> TdxModuleIdentities { get; init; }
 
+    /// <summary>The TCB levels in JSON order.</summary>
     public required IReadOnlyList<TcbLevel> Levels { get; init; }
 
+    /// <summary>Parses the exact text of a <c>tcbInfo</c> object.</summary>
+    /// <exception cref="FormatException">Not JSON, or a field is missing or has the wrong type (the message names it).</exception>
     public static TcbInfo Parse(string json)
     {
-        using var document = CollateralJson.ParseDocument(json, "TCB info");
-        var (body, raw, signature) = CollateralJson.SignedBody(document, Path, "TCB info");
-        var id = CollateralJson.String(body, "id", Path);
-        if (id != "TDX")
+        using var document = CollateralJson.ParseDocument(json, Path);
+        var body = document.RootElement;
+        if (body.ValueKind != JsonValueKind.Object)
         {
-            throw new FormatException($"{Path}.id: expected \"TDX\", got \"{id}\"");
+            throw new FormatException($"{Path}: expected an object");
         }
 
-        var version = CollateralJson.Int(body, "version", Path);
-        if (version != 3)
+        TdxModuleIdentity? module = null;
+        if (body.TryGetProperty("tdxModule", out var moduleElement))
         {
-            throw new FormatException($"{Path}.version: expected 3, got {version}");
+            module = ParseModule(moduleElement, Path + ".tdxModule", withLevels: false);
         }
 
-        byte[]? moduleSigner = null, moduleAttributes = null, moduleMask = null;
-        if (body.TryGetProperty("tdxModule", out var module))
+        var identities = new List<TdxModuleIdentity>();
+        if (body.TryGetProperty("tdxModuleIdentities", out var identitiesElement))
         {
-            const string modulePath = Path + ".tdxModule";
-            moduleSigner = CollateralJson.Hex(module, "mrsigner", modulePath, 48);
-            moduleAttributes = CollateralJson.Hex(module, "attributes", modulePath, 8);
-            moduleMask = CollateralJson.Hex(module, "attributesMask", modulePath, 8);
+            foreach (var identity in CollateralJson.Array(body, "tdxModuleIdentities", Path))
+            {
+                identities.Add(ParseModule(identity, $"{Path}.tdxModuleIdentities[{identities.Count}]", withLevels: true));
+            }
         }
 
         var levels = new List<TcbLevel>();
-        var index = 0;
         foreach (var level in CollateralJson.Array(body, "tcbLevels", Path))
         {
-            levels.Add(ParseLevel(level, $"{Path}.tcbLevels[{index++}]"));
+            levels.Add(ParseLevel(level, $"{Path}.tcbLevels[{levels.Count}]"));
         }
 
-        if (levels.Count == 0)
-        {
-            throw new FormatException($"{Path}.tcbLevels: empty");
-        }
-
-        _ = CollateralJson.Int(body, "tcbType", Path);
         return new TcbInfo
         {
-            RawBody = raw,
-            Signature = signature,
+            Id = CollateralJson.String(body, "id", Path),
+            Version = (int)CollateralJson.Int(body, "version", Path, byte.MaxValue),
             IssueDate = CollateralJson.Date(body, "issueDate", Path),
             NextUpdate = CollateralJson.Date(body, "nextUpdate", Path),
-            Fmspc = CollateralJson.Hex(body, "fmspc", Path, 6),
-            PceId = CollateralJson.Hex(body, "pceId", Path, 2),
-            TcbEvaluationDataNumber = CollateralJson.Int(body, "tcbEvaluationDataNumber", Path),
-            TdxModuleMrSigner = moduleSigner,
-            TdxModuleAttributes = moduleAttributes,
-            TdxModuleAttributesMask = moduleMask,
+            Fmspc = CollateralJson.Hex(body, "fmspc", Path),
+            PceId = CollateralJson.Hex(body, "pceId", Path),
+            TcbType = CollateralJson.Int(body, "tcbType", Path, uint.MaxValue),
+            TcbEvaluationDataNumber = CollateralJson.Int(body, "tcbEvaluationDataNumber", Path, uint.MaxValue),
+            TdxModule = module,
+            TdxModuleIdentities = identities,
             Levels = levels,
         };
+    }
+
+    private static TdxModuleIdentity ParseModule(JsonElement module, string path, bool withLevels)
+    {
+        var levels = new List<IsvSvnLevel>();
+        if (withLevels)
+        {
+            foreach (var level in CollateralJson.Array(module, "tcbLevels", path))
+            {
+                levels.Add(IsvSvnLevel.Parse(level, $"{path}.tcbLevels[{levels.Count}]"));
+            }
+        }
+
+        return new TdxModuleIdentity(
+            withLevels ? CollateralJson.String(module, "id", path) : null,
+            CollateralJson.Hex(module, "mrsigner", path, 48),
+            CollateralJson.Hex(module, "attributes", path, 8),
+            CollateralJson.Hex(module, "attributesMask", path, 8),
+            levels);
     }
 
     private static TcbLevel ParseLevel(JsonElement level, string path)
@@ -88,28 +107,31 @@ internal sealed class TcbInfo
         var tcb = CollateralJson.Property(level, "tcb", path);
         var tcbPath = path + ".tcb";
         return new TcbLevel(
-            ParseComponents(tcb, "sgxtcbcomponents", tcbPath),
-            CollateralJson.Int(tcb, "pcesvn", tcbPath),
-            ParseComponents(tcb, "tdxtcbcomponents", tcbPath),
-            CollateralJson.Date(level, "tcbDate", path),
+            ParseComponents(tcb, "sgxtcbcomponents", tcbPath, required: true),
+            (int)CollateralJson.Int(tcb, "pcesvn", tcbPath, ushort.MaxValue),
+            ParseComponents(tcb, "tdxtcbcomponents", tcbPath, required: false),
+            CollateralJson.String(level, "tcbDate", path),
             CollateralJson.Status(level, path),
             CollateralJson.AdvisoryIds(level, path));
     }
 
-    private static int[] ParseComponents(JsonElement tcb, string name, string path)
+    private static int[] ParseComponents(JsonElement tcb, string name, string path, bool required)
     {
+        if (!required && !tcb.TryGetProperty(name, out _))
+        {
+            return [];
+        }
+
         var components = new List<int>();
         foreach (var component in CollateralJson.Array(tcb, name, path))
         {
-            var componentPath = $"{path}.{name}[{components.Count}]";
-            if (components.Count == 16)
+            components.Add((int)CollateralJson.Int(component, "svn", $"{path}.{name}[{components.Count}]", byte.MaxValue));
+            if (components.Count > 64)
             {
-                throw new FormatException($"{path}.{name}: more than 16 components");
+                throw new FormatException($"{path}.{name}: more than 64 components");
             }
-
-            components.Add(CollateralJson.Int(component, "svn", componentPath));
         }
 
-        return components.Count == 16 ? [.. components] : throw new FormatException($"{path}.{name}: expected 16 components, got {components.Count}");
+        return [.. components];
     }
 }

@@ -27,6 +27,18 @@ public static class TcbStatuses
     /// <summary>The TCB level or a certificate is revoked.</summary>
     public const string Revoked = "Revoked";
 
-    internal static bool IsKnown(string status) => status is UpToDate or SWHardeningNeeded or ConfigurationNeeded
-        or ConfigurationAndSWHardeningNeeded or OutOfDate or OutOfDateConfigurationNeeded or Revoked;
+    internal static bool IsKnown(string status) => Severity(status) >= 0;
+
+    /// <summary>Severity of a collateral status (spec dcap-collateral §4.5): 0 for <c>UpToDate</c> … 6 for <c>Revoked</c>; −1 when unknown.</summary>
+    internal static int Severity(string status) => status switch
+    {
+        UpToDate => 0,
+        SWHardeningNeeded => 1,
+        ConfigurationNeeded => 2,
+        ConfigurationAndSWHardeningNeeded => 3,
+        OutOfDate => 4,
+        OutOfDateConfigurationNeeded => 5,
+        Revoked => 6,
+        _ => -1,
+    };
 }

@@ -87,36 +87,70 @@ public sealed class MockDcapPki : IDisposable
     /// Generates collateral valid from <paramref name="now"/> − 1 day to <paramref name="now"/> + 30 days whose single TCB level
     /// (all SVNs 0) has <paramref name="tcbStatus"/> and <paramref name="advisoryIds"/>; optionally the PCK CRL revokes the PCK leaf.
     /// </summary>
-    public DcapCollateral CreateCollateral(DateTimeOffset now, string tcbStatus = TcbStatuses.UpToDate, IReadOnlyList<string>? advisoryIds = null, bool revokePckCertificate = false)
+    public DcapCollateral CreateCollateral(DateTimeOffset now, string tcbStatus = TcbStatuses.UpToDate, IReadOnlyList<string>? advisoryIds = null, bool revokePckCertificate = false) =>
+        CreateCollateral(new MockCollateralOptions
+        {
+            IssueDate = now.AddDays(-1),
+            NextUpdate = now.AddDays(30),
+            TcbStatus = tcbStatus,
+            AdvisoryIds = advisoryIds ?? [],
+            RevokePckCertificate = revokePckCertificate,
+        });
+
+    /// <summary>
+    /// Generates collateral in the <c>QuoteCollateralV3</c> shape (spec dcap-collateral §1, §8), signed by this PKI, with the
+    /// TCB levels, module identities, QE status, revocations and validity window of <paramref name="options"/>.
+    /// </summary>
+    public DcapCollateral CreateCollateral(MockCollateralOptions options)
     {
-        ArgumentException.ThrowIfNullOrEmpty(tcbStatus);
-        var issue = now.AddDays(-1);
-        var next = now.AddDays(30);
+        ArgumentNullException.ThrowIfNull(options);
+        var issue = options.IssueDate;
+        var next = options.NextUpdate;
+        IReadOnlyList<MockTcbLevel> levels = options.TcbLevels ?? [new MockTcbLevel(options.TcbStatus, options.AdvisoryIds)];
         var tcbInfo = Json(w =>
         {
             w.WriteString("id", "TDX");
             w.WriteNumber("version", 3);
             WriteDates(w, issue, next);
-            w.WriteString("fmspc", "000000000000");
+            w.WriteString("fmspc", options.Fmspc);
             w.WriteString("pceId", "0000");
             w.WriteNumber("tcbType", 0);
-            w.WriteNumber("tcbEvaluationDataNumber", 1);
+            w.WriteNumber("tcbEvaluationDataNumber", options.TcbEvaluationDataNumber);
             w.WriteStartObject("tdxModule");
-            w.WriteString("mrsigner", new string('0', 96));
-            w.WriteString("attributes", "0000000000000000");
-            w.WriteString("attributesMask", "FFFFFFFFFFFFFFFF");
+            WriteModule(w, options.TdxModuleMrSigner);
             w.WriteEndObject();
+            if (options.TdxModuleIdentities is { Count: > 0 } identities)
+            {
+                w.WriteStartArray("tdxModuleIdentities");
+                foreach (var identity in identities)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", identity.Id);
+                    WriteModule(w, options.TdxModuleMrSigner);
+                    w.WriteStartArray("tcbLevels");
+                    WriteIsvSvnLevel(w, identity.MinimumIsvSvn, issue, identity.Status, identity.AdvisoryIds);
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+
             w.WriteStartArray("tcbLevels");
-            w.WriteStartObject();
-            w.WriteStartObject("tcb");
-            WriteComponents(w, "sgxtcbcomponents");
-            w.WriteNumber("pcesvn", 0);
-            WriteComponents(w, "tdxtcbcomponents");
-            w.WriteEndObject();
-            w.WriteString("tcbDate", Format(issue));
-            w.WriteString("tcbStatus", tcbStatus);
-            WriteAdvisories(w, advisoryIds);
-            w.WriteEndObject();
+            foreach (var level in levels)
+            {
+                w.WriteStartObject();
+                w.WriteStartObject("tcb");
+                WriteComponents(w, "sgxtcbcomponents", level.SgxComponents);
+                w.WriteNumber("pcesvn", level.PceSvn);
+                WriteComponents(w, "tdxtcbcomponents", level.TdxComponents);
+                w.WriteEndObject();
+                w.WriteString("tcbDate", Format(issue));
+                w.WriteString("tcbStatus", level.Status);
+                WriteAdvisories(w, level.AdvisoryIds);
+                w.WriteEndObject();
+            }
+
             w.WriteEndArray();
         });
         var qeIdentity = Json(w =>
@@ -124,7 +158,7 @@ public sealed class MockDcapPki : IDisposable
             w.WriteString("id", "TD_QE");
             w.WriteNumber("version", 2);
             WriteDates(w, issue, next);
-            w.WriteNumber("tcbEvaluationDataNumber", 1);
+            w.WriteNumber("tcbEvaluationDataNumber", options.TcbEvaluationDataNumber);
             w.WriteString("miscselect", "00000000");
             w.WriteString("miscselectMask", "FFFFFFFF");
             w.WriteString("attributes", new string('0', 32));
@@ -132,25 +166,27 @@ public sealed class MockDcapPki : IDisposable
             w.WriteString("mrsigner", MockQuotingEnclave.QeMrSignerHex);
             w.WriteNumber("isvprodid", MockQuotingEnclave.QeIsvProdId);
             w.WriteStartArray("tcbLevels");
-            w.WriteStartObject();
-            w.WriteStartObject("tcb");
-            w.WriteNumber("isvsvn", MockQuotingEnclave.QeIsvSvn);
-            w.WriteEndObject();
-            w.WriteString("tcbDate", Format(issue));
-            w.WriteString("tcbStatus", TcbStatuses.UpToDate);
-            w.WriteEndObject();
+            WriteIsvSvnLevel(w, MockQuotingEnclave.QeIsvSvn, issue, options.QeTcbStatus, options.QeAdvisoryIds);
             w.WriteEndArray();
         });
 
         return new DcapCollateral
         {
-            TcbInfoJson = Signed("tcbInfo", tcbInfo),
-            QeIdentityJson = Signed("enclaveIdentity", qeIdentity),
-            TcbSigningChainPem = TcbSigningChainPem,
-            PckCrl = BuildCrl(PckCaCertificate, _pckCaKey, revokePckCertificate, issue, next),
+            PckCrlIssuerChain = PckCaCertificate.ExportCertificatePem() + "\n" + RootCertificate.ExportCertificatePem() + "\n",
             RootCaCrl = BuildCrl(RootCertificate, _rootKey, revoke: false, issue, next),
+            PckCrl = BuildCrl(PckCaCertificate, _pckCaKey, options.RevokePckCertificate, issue, next),
+            TcbInfoIssuerChain = TcbSigningChainPem,
+            TcbInfo = tcbInfo,
+            TcbInfoSignature = SignWithTcbKey(tcbInfo),
+            QeIdentityIssuerChain = TcbSigningChainPem,
+            QeIdentity = qeIdentity,
+            QeIdentitySignature = SignWithTcbKey(qeIdentity),
         };
     }
+
+    /// <summary>Signs a collateral body with the TCB signing key (raw r‖s over its UTF-8 bytes).</summary>
+    internal byte[] SignWithTcbKey(string body) =>
+        _tcbKey.SignData(Encoding.UTF8.GetBytes(body), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
     /// <inheritdoc/>
     public void Dispose()
@@ -227,12 +263,6 @@ public sealed class MockDcapPki : IDisposable
             thisUpdate);
     }
 
-    private string Signed(string name, string body)
-    {
-        var signature = _tcbKey.SignData(Encoding.UTF8.GetBytes(body), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        return $"{{\"{name}\":{body},\"signature\":\"{Convert.ToHexStringLower(signature)}\"}}";
-    }
-
     private static string Json(Action<Utf8JsonWriter> writeProperties)
     {
         using var stream = new MemoryStream();
@@ -254,17 +284,36 @@ public sealed class MockDcapPki : IDisposable
 
     private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static void WriteComponents(Utf8JsonWriter writer, string name)
+    private static void WriteComponents(Utf8JsonWriter writer, string name, IReadOnlyList<int>? svns)
     {
         writer.WriteStartArray(name);
         for (var i = 0; i < 16; i++)
         {
             writer.WriteStartObject();
-            writer.WriteNumber("svn", 0);
+            writer.WriteNumber("svn", svns is not null && i < svns.Count ? svns[i] : 0);
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
+    }
+
+    private static void WriteModule(Utf8JsonWriter writer, string? mrSigner)
+    {
+        writer.WriteString("mrsigner", mrSigner ?? new string('0', 96));
+        writer.WriteString("attributes", "0000000000000000");
+        writer.WriteString("attributesMask", "FFFFFFFFFFFFFFFF");
+    }
+
+    private static void WriteIsvSvnLevel(Utf8JsonWriter writer, int isvSvn, DateTimeOffset date, string status, IReadOnlyList<string>? advisoryIds)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject("tcb");
+        writer.WriteNumber("isvsvn", isvSvn);
+        writer.WriteEndObject();
+        writer.WriteString("tcbDate", Format(date));
+        writer.WriteString("tcbStatus", status);
+        WriteAdvisories(writer, advisoryIds);
+        writer.WriteEndObject();
     }
 
     private static void WriteAdvisories(Utf8JsonWriter writer, IReadOnlyList<string>? advisoryIds)

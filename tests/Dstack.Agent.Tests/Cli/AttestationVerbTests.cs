@@ -181,4 +181,85 @@ public sealed class AttestationVerbTests : IDisposable
         Assert.NotEqual(0, exit);
         Assert.Contains("--simulated-root needs --state-dir", err, StringComparison.Ordinal);
     }
+
+    private static async Task<(int Exit, JsonElement Json)> VerifyWithCollateral(string quote, string collateral, DateTimeOffset at)
+    {
+        var output = new StringWriter();
+        var exit = await VerifyQuoteCommand.RunAsync(
+            SharedFiles.Fixture("collateral/" + quote), null, SharedFiles.Fixture($"collateral/{collateral}_collateral.json"), at, Stream.Null, output, new StringWriter(), CancellationToken.None);
+        return (exit, JsonDocument.Parse(output.ToString()).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task Verify_quote_with_intel_collateral_reports_up_to_date()
+    {
+        Assert.True(VerifyQuoteCommand.TryParseTime("2025-07-19T10:00:34Z", out var at));
+        var (exit, json) = await VerifyWithCollateral("tdx_quote", "tdx_quote", at);
+
+        Assert.Equal(0, exit);
+        Assert.True(json.GetProperty("valid").GetBoolean());
+        Assert.Equal("UpToDate", json.GetProperty("tcb_status").GetString());
+        Assert.Equal(0, json.GetProperty("advisory_ids").GetArrayLength());
+        Assert.Equal("UpToDate", json.GetProperty("platform_status").GetString());
+        Assert.Equal("UpToDate", json.GetProperty("qe_status").GetString());
+        Assert.Equal("2025-07-19T10:00:35Z", json.GetProperty("collateral_valid_until").GetString());
+        Assert.Equal("2025-07-19T10:00:34Z", json.GetProperty("verified_at").GetString());
+        Assert.Equal("b0c06f000000", json.GetProperty("fmspc").GetString());
+    }
+
+    [Fact]
+    public async Task Verify_quote_with_intel_collateral_fails_for_the_outdated_quote()
+    {
+        Assert.True(VerifyQuoteCommand.TryParseTime("1774003274", out var at));
+        var (exit, json) = await VerifyWithCollateral("tdx_quote_outdated", "tdx_quote_outdated", at);
+
+        Assert.Equal(1, exit);
+        Assert.False(json.GetProperty("valid").GetBoolean());
+        Assert.Equal(["No matching TCB level found"], json.GetProperty("failures").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal("Unknown", json.GetProperty("tcb_status").GetString());
+        Assert.False(json.TryGetProperty("platform_status", out _));
+    }
+
+    [Fact]
+    public async Task Verify_quote_with_expired_collateral_exits_1()
+    {
+        var (exit, json) = await VerifyWithCollateral("tdx_quote", "tdx_quote", DateTimeOffset.FromUnixTimeSeconds(1752919235));
+        Assert.Equal(1, exit);
+        Assert.Contains("expired", json.GetProperty("failures")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_quote_with_unreadable_collateral_exits_2_naming_the_key()
+    {
+        var bad = Path.Combine(_dir.Path, "collateral.json");
+        await File.WriteAllTextAsync(bad, "{\"pck_crl_issuer_chain\": 1}");
+        var error = new StringWriter();
+        Assert.Equal(2, await VerifyQuoteCommand.RunAsync(SharedFiles.Fixture("collateral/tdx_quote"), null, bad, null, Stream.Null, new StringWriter(), error, CancellationToken.None));
+        Assert.Contains("collateral.pck_crl_issuer_chain: expected a string", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2025-07-19T10:00:34Z", 1752919234)]
+    [InlineData("1752919234", 1752919234)]
+    [InlineData("0", 0)]
+    public void At_accepts_iso_utc_and_unix_seconds(string text, long seconds)
+    {
+        Assert.True(VerifyQuoteCommand.TryParseTime(text, out var time));
+        Assert.Equal(seconds, time.ToUnixTimeSeconds());
+    }
+
+    [Theory]
+    [InlineData("2025-07-19T10:00:34")]
+    [InlineData("2025-07-19T10:00:34+02:00")]
+    [InlineData("-5")]
+    [InlineData("yesterday")]
+    public void At_refuses_other_forms(string text) => Assert.False(VerifyQuoteCommand.TryParseTime(text, out _));
+
+    [Fact]
+    public async Task Command_line_parsing_reports_a_bad_time()
+    {
+        var (exit, _, err) = await Run(["verify-quote", "--at", "yesterday", "x"]);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--at: 'yesterday' is neither", err, StringComparison.Ordinal);
+    }
 }

@@ -49,11 +49,11 @@ internal static class KmsListenerLimits
     /// <summary>HTTP/2: the flow-control window of one stream.</summary>
     public const int Http2InitialStreamWindowSize = 768 * 1024;
 
-    /// <summary>Time allowed for the request headers once a connection is open (a silent connection is closed after it).</summary>
+    /// <summary>Time allowed for the request headers once their first byte arrived (a stalled request is answered 408 and closed).</summary>
     public static TimeSpan RequestHeadersTimeout { get; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Time an idle keep-alive connection stays open.</summary>
-    public static TimeSpan KeepAliveTimeout { get; } = TimeSpan.FromSeconds(60);
+    /// <summary>Time an idle connection stays open: between requests, and before the first one (a silent connection is closed after it).</summary>
+    public static TimeSpan KeepAliveTimeout { get; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Time allowed for the TLS handshake.</summary>
     public static TimeSpan TlsHandshakeTimeout { get; } = TimeSpan.FromSeconds(10);

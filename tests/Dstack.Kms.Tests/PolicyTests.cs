@@ -33,9 +33,10 @@ public sealed class PolicyTests
         using var document = JsonDocument.Parse(json);
         var names = document.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
         Assert.Equal(
-            ["teeVariant", "mrAggregated", "osImageHash", "mrSystem", "appId", "composeHash", "instanceId", "deviceId", "keyProviderInfo", "tcbStatus", "advisoryIds"],
+            ["teeVariant", "attestationMode", "mrAggregated", "osImageHash", "mrSystem", "appId", "composeHash", "instanceId", "deviceId", "keyProviderInfo", "tcbStatus", "advisoryIds"],
             names);
         Assert.Equal("dstack-tdx", document.RootElement.GetProperty("teeVariant").GetString());
+        Assert.Equal("dstack-tdx", document.RootElement.GetProperty("attestationMode").GetString()); // the name up to v0.5.11
         Assert.Equal(new string('a', 64), document.RootElement.GetProperty("mrAggregated").GetString());
         Assert.Equal(Convert.ToHexStringLower(KmsTestBed.AppId), document.RootElement.GetProperty("appId").GetString());
         Assert.Equal("7b226e616d65223a226b6d73227d", document.RootElement.GetProperty("keyProviderInfo").GetString());

@@ -1,4 +1,5 @@
 using Dstack.Kms.Policies;
+using Dstack.Kms.Tests.OnChain;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -115,6 +116,97 @@ public sealed class WebhookPolicyTests : IAsyncLifetime
             .IsKmsAllowedAsync(PolicyTests.SampleBootInfo(), None);
 
         Assert.True(decision.IsBackendFailure);
+    }
+
+    [Fact]
+    public async Task A_redirect_is_not_followed_and_denies_as_backend_unavailable()
+    {
+        _handler = c =>
+        {
+            if (c.Request.Path.StartsWithSegments("/elsewhere", StringComparison.Ordinal))
+            {
+                return Json(c, 200, "{\"isAllowed\":true,\"reason\":\"\",\"gatewayAppId\":\"gw\"}");
+            }
+
+            c.Response.StatusCode = 307;
+            c.Response.Headers.Location = "/elsewhere/bootAuth/app";
+            return Task.CompletedTask;
+        };
+        using var http = WebhookPolicy.CreateHttpClient();
+        var logger = new CapturingLogger();
+
+        var decision = await new WebhookPolicy(http, _baseUrl, TimeSpan.FromSeconds(10), TimeProvider.System, logger).IsAppAllowedAsync(PolicyTests.SampleBootInfo(), None);
+
+        Assert.Equal(PolicyDecision.Unavailable(), decision);
+        Assert.Equal(["POST /auth/bootAuth/app"], _requests.Select(r => r.Path)); // the redirect target was never called
+        Assert.Contains(logger.Entries, e => e.Message.Contains("HTTP 307 redirect to /elsewhere/bootAuth/app (redirects are not followed)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_connection_reset_before_the_answer_denies_as_backend_unavailable()
+    {
+        _handler = c =>
+        {
+            c.Abort(); // the backend dies while handling the request
+            return Task.CompletedTask;
+        };
+        using var http = WebhookPolicy.CreateHttpClient();
+        var logger = new CapturingLogger();
+
+        var decision = await new WebhookPolicy(http, _baseUrl, TimeSpan.FromSeconds(10), TimeProvider.System, logger).IsAppAllowedAsync(PolicyTests.SampleBootInfo(), None);
+
+        Assert.Equal(PolicyDecision.Unavailable(), decision);
+        Assert.DoesNotContain("malformed", Assert.Single(logger.Entries).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_connection_closed_mid_response_body_denies_as_backend_unavailable_and_logs_the_io_error()
+    {
+        // a raw HTTP server on loopback that sends the headers and half of the body, then closes the connection (FIN)
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var server = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync();
+            var received = new List<byte>();
+            var buffer = new byte[4096];
+            while (!System.Text.Encoding.ASCII.GetString([.. received]).Contains("\r\n\r\n", StringComparison.Ordinal))
+            {
+                var n = await socket.ReceiveAsync(buffer);
+                if (n == 0)
+                {
+                    return;
+                }
+
+                received.AddRange(buffer.AsSpan(0, n));
+            }
+
+            await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"isAllowed\":tr"u8.ToArray());
+            socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        });
+        using var http = WebhookPolicy.CreateHttpClient();
+        var logger = new CapturingLogger();
+
+        var decision = await new WebhookPolicy(http, new Uri($"http://127.0.0.1:{port}/auth"), TimeSpan.FromSeconds(10), TimeProvider.System, logger)
+            .IsAppAllowedAsync(PolicyTests.SampleBootInfo(), None);
+        await server;
+
+        Assert.Equal(PolicyDecision.Unavailable(), decision);
+        Assert.Equal("authorization backend unavailable", decision.Reason);
+        Assert.Contains("ended prematurely", Assert.Single(logger.Entries).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Caller_cancellation_is_not_turned_into_a_decision()
+    {
+        _handler = async c => await Task.Delay(Timeout.Infinite, c.RequestAborted);
+        using var http = WebhookPolicy.CreateHttpClient();
+        using var cancel = new CancellationTokenSource();
+        var pending = CreatePolicy(http).IsAppAllowedAsync(PolicyTests.SampleBootInfo(), cancel.Token);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
     }
 
     [Fact]

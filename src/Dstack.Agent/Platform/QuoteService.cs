@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Dstack.Agent.Api;
 using Dstack.Attestation.Devices;
 using Dstack.Attestation.EventLog;
@@ -12,7 +11,8 @@ namespace Dstack.Agent.Platform;
 /// already hold events extended after the quote. The service therefore quotes first, then reads the log and returns
 /// the longest-consistent prefix: the runtime events whose replay equals the quoted RTMR3. When no prefix matches
 /// (an append still pending) it reads again, and after a few reads quotes again. No lock is held, so emitters in other
-/// processes are never blocked by a quote.
+/// processes are never blocked by a quote. The log is read from the emitter's parsed copy (the file is read only when
+/// it grew), and no quote is served while the emitter knows the log to be behind RTMR3 (an append failed after an extend).
 /// </summary>
 internal sealed class QuoteService(TdxPlatform platform, TimeProvider timeProvider)
 {
@@ -26,6 +26,23 @@ internal sealed class QuoteService(TdxPlatform platform, TimeProvider timeProvid
     {
         ArgumentNullException.ThrowIfNull(reportData);
         var boot = _bootEvents ??= await ReadBootEventsAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await platform.Events.EnsureConsistentAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RuntimeEventLogException ex)
+        {
+            throw new RpcException(ex.Message, ex);
+        }
+        catch (Exception ex) when (ex is TdxDeviceException or IOException or UnauthorizedAccessException)
+        {
+            throw new RpcException("TDX device: " + ex.Message, ex);
+        }
+        catch (EventLogFormatException ex)
+        {
+            throw new RpcException($"cannot read the runtime event log {platform.Events.LogPath}: {ex.Message}", ex);
+        }
+
         for (var attempt = 0; attempt < QuoteAttempts; attempt++)
         {
             var quote = await Device(d => d.GetQuoteAsync(reportData, cancellationToken)).ConfigureAwait(false);
@@ -43,17 +60,16 @@ internal sealed class QuoteService(TdxPlatform platform, TimeProvider timeProvid
             for (var read = 0; read < ReadsPerQuote; read++)
             {
                 var runtime = await ReadRuntimeEventsAsync(cancellationToken).ConfigureAwait(false);
-                var covered = CoveredPrefix(runtime, rtmr3);
+                var covered = RuntimeEventEmitter.CoveredPrefix(runtime.TdxEvents, rtmr3);
                 if (covered >= 0)
                 {
-                    var events = runtime.Take(covered).ToList();
                     return new TdAttestation
                     {
                         Quote = quote,
                         Parsed = parsed,
                         ReportData = reportData,
-                        RuntimeEvents = events,
-                        EventLog = [.. boot, .. events.Select(e => e.ToTdxEvent())],
+                        RuntimeEvents = covered == runtime.Events.Count ? runtime.Events : [.. runtime.Events.Take(covered)],
+                        EventLog = [.. boot, .. runtime.TdxEvents.Take(covered)],
                     };
                 }
 
@@ -61,31 +77,8 @@ internal sealed class QuoteService(TdxPlatform platform, TimeProvider timeProvid
             }
         }
 
+        platform.Events.Recheck();
         throw new RpcException($"the runtime event log {platform.Events.LogPath} does not replay to the quoted RTMR3");
-    }
-
-    /// <summary>Number of leading events whose replay equals <paramref name="rtmr3"/>, or -1 when none does.</summary>
-    internal static int CoveredPrefix(IReadOnlyList<RuntimeEvent> events, byte[] rtmr3)
-    {
-        var register = new byte[RtmrValues.Size];
-        if (register.AsSpan().SequenceEqual(rtmr3))
-        {
-            return 0;
-        }
-
-        var buffer = new byte[RtmrValues.Size * 2];
-        for (var i = 0; i < events.Count; i++)
-        {
-            register.CopyTo(buffer, 0);
-            events[i].ComputeDigest().CopyTo(buffer, RtmrValues.Size);
-            register = SHA384.HashData(buffer);
-            if (register.AsSpan().SequenceEqual(rtmr3))
-            {
-                return i + 1;
-            }
-        }
-
-        return -1;
     }
 
     private async Task<IReadOnlyList<TdxEvent>> ReadBootEventsAsync(CancellationToken cancellationToken)
@@ -101,11 +94,11 @@ internal sealed class QuoteService(TdxPlatform platform, TimeProvider timeProvid
         }
     }
 
-    private async Task<IReadOnlyList<RuntimeEvent>> ReadRuntimeEventsAsync(CancellationToken cancellationToken)
+    private async Task<RuntimeEventLogSnapshot> ReadRuntimeEventsAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await platform.Events.ReadLogAsync(cancellationToken).ConfigureAwait(false);
+            return await platform.Events.ReadSnapshotAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (EventLogFormatException ex)
         {

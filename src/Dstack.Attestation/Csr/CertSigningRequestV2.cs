@@ -16,6 +16,9 @@ public sealed record CertSigningRequestV2
     /// <summary>Largest CSR accepted.</summary>
     public const int MaxSize = 10 << 20;
 
+    /// <summary>Most subject alternative names accepted (a decode never sizes a list by more).</summary>
+    public const int MaxSubjectAltNames = 1024;
+
     /// <summary>Must equal <see cref="ConfirmText"/> (checked after the signature).</summary>
     public string Confirm { get; init; } = ConfirmText;
 
@@ -111,11 +114,11 @@ public sealed record CertSigningRequestV2
 
     private static List<string> ReadStringList(ScaleReader reader, string field)
     {
-        var count = reader.ReadCount(field, 1);
+        var count = reader.ReadCount(field, 1, MaxSubjectAltNames);
         var list = new List<string>(count);
         for (var i = 0; i < count; i++)
         {
-            list.Add(reader.ReadString($"{field}[{i}]"));
+            list.Add(reader.ReadString(new ScaleField(field, i)));
         }
 
         return list;

@@ -15,6 +15,9 @@ public static class CcelParser
     /// <summary>The ASCII payload of the three RTMR0 "ACPI DATA" events.</summary>
     public static ReadOnlySpan<byte> AcpiDataPayload => "ACPI DATA"u8;
 
+    /// <summary>Most records read (the replay cap on events), so a crafted area cannot size the list by its length alone.</summary>
+    public static int MaxRecords => ReplayLimits.Default.MaxEvents;
+
     private const uint Terminator = 0xFFFFFFFF;
     private static readonly string[] AcpiLabels = ["acpi-loader", "acpi-rsdp", "acpi-tables"];
 
@@ -32,6 +35,11 @@ public static class CcelParser
         for (var record = 1; reader.Remaining > 0; record++)
         {
             var start = reader.Offset;
+            if (record > MaxRecords)
+            {
+                throw new EventLogFormatException($"CCEL record {record} at offset {start}: more than {MaxRecords} records");
+            }
+
             var what = $"record {record} at offset {start}";
             if (reader.Remaining < 4)
             {

@@ -42,7 +42,17 @@ public static class RuntimeEventLog
         }
 
         var events = new List<RuntimeEvent>();
-        var lineNumber = 0;
+        ParseLines(text, limits, 1, 0, events);
+        return events;
+    }
+
+    /// <summary>
+    /// Parses the lines of <paramref name="text"/> (numbered from <paramref name="firstLineNumber"/>) and appends the
+    /// events to <paramref name="events"/>; <paramref name="eventsBefore"/> earlier events of the same log count towards the cap.
+    /// </summary>
+    internal static void ParseLines(string text, ReplayLimits limits, int firstLineNumber, int eventsBefore, List<RuntimeEvent> events)
+    {
+        var lineNumber = firstLineNumber - 1;
         foreach (var rawLine in text.Split('\n'))
         {
             lineNumber++;
@@ -52,41 +62,45 @@ public static class RuntimeEventLog
                 continue;
             }
 
-            if (events.Count >= limits.MaxEvents)
-            {
-                throw new EventLogFormatException($"runtime event log has more than {limits.MaxEvents} events");
-            }
+            events.Add(ParseLine(line, lineNumber, eventsBefore + events.Count, limits));
+        }
+    }
 
-            RuntimeEventLogLine? parsed;
-            try
-            {
-                parsed = JsonSerializer.Deserialize(line, EventLogJsonContext.Default.RuntimeEventLogLine);
-            }
-            catch (JsonException ex)
-            {
-                throw new EventLogFormatException($"runtime event log line {lineNumber}: {ex.Message}", ex);
-            }
-
-            if (parsed is null)
-            {
-                throw new EventLogFormatException($"runtime event log line {lineNumber}: null");
-            }
-
-            var version = parsed.Version ?? 1;
-            if (version is not (1 or 2))
-            {
-                throw new EventLogFormatException($"runtime event log line {lineNumber}: unsupported version {version}");
-            }
-
-            if (parsed.Payload.Length > limits.MaxPayloadBytes)
-            {
-                throw new EventLogFormatException($"runtime event log line {lineNumber}: payload exceeds {limits.MaxPayloadBytes} bytes");
-            }
-
-            events.Add(new RuntimeEvent(parsed.Event, parsed.Payload, version));
+    /// <summary>Parses one non-blank line; <paramref name="eventsBefore"/> events precede it in the log.</summary>
+    internal static RuntimeEvent ParseLine(string line, int lineNumber, int eventsBefore, ReplayLimits limits)
+    {
+        if (eventsBefore >= limits.MaxEvents)
+        {
+            throw new EventLogFormatException($"runtime event log has more than {limits.MaxEvents} events");
         }
 
-        return events;
+        RuntimeEventLogLine? parsed;
+        try
+        {
+            parsed = JsonSerializer.Deserialize(line, EventLogJsonContext.Default.RuntimeEventLogLine);
+        }
+        catch (JsonException ex)
+        {
+            throw new EventLogFormatException($"runtime event log line {lineNumber}: {ex.Message}", ex);
+        }
+
+        if (parsed is null)
+        {
+            throw new EventLogFormatException($"runtime event log line {lineNumber}: null");
+        }
+
+        var version = parsed.Version ?? 1;
+        if (version is not (1 or 2))
+        {
+            throw new EventLogFormatException($"runtime event log line {lineNumber}: unsupported version {version}");
+        }
+
+        if (parsed.Payload.Length > limits.MaxPayloadBytes)
+        {
+            throw new EventLogFormatException($"runtime event log line {lineNumber}: payload exceeds {limits.MaxPayloadBytes} bytes");
+        }
+
+        return new RuntimeEvent(parsed.Event, parsed.Payload, version);
     }
 
     /// <summary>Reads the log at <paramref name="path"/>; a missing file gives an empty list.</summary>

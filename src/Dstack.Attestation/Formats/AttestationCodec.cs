@@ -86,26 +86,26 @@ public static class AttestationCodec
         }
 
         var quote = r.ReadBytes("quote");
-        var eventCount = r.ReadCount("event_log", 11); // u32 + u32 + three empty compact lengths
+        var eventCount = r.ReadCount("event_log", 11, ReplayLimits.Default.MaxEvents); // u32 + u32 + three empty compact lengths
         var events = new List<TdxEvent>(eventCount);
         for (var i = 0; i < eventCount; i++)
         {
             events.Add(new TdxEvent
             {
-                Imr = r.ReadUInt32($"event_log[{i}].imr"),
-                EventType = r.ReadUInt32($"event_log[{i}].event_type"),
-                Digest = r.ReadBytes($"event_log[{i}].digest"),
-                Event = r.ReadString($"event_log[{i}].event"),
-                EventPayload = r.ReadBytes($"event_log[{i}].event_payload"),
+                Imr = r.ReadUInt32(new ScaleField("event_log", i, "imr")),
+                EventType = r.ReadUInt32(new ScaleField("event_log", i, "event_type")),
+                Digest = r.ReadBytes(new ScaleField("event_log", i, "digest")),
+                Event = r.ReadString(new ScaleField("event_log", i, "event")),
+                EventPayload = r.ReadBytes(new ScaleField("event_log", i, "event_payload")),
             });
         }
 
-        var runtimeCount = r.ReadCount("runtime_events", 2);
+        var runtimeCount = r.ReadCount("runtime_events", 2, ReplayLimits.Default.MaxEvents);
         var runtime = new List<RuntimeEvent>(runtimeCount);
         for (var i = 0; i < runtimeCount; i++)
         {
-            var name = r.ReadString($"runtime_events[{i}].event");
-            runtime.Add(new RuntimeEvent(name, r.ReadBytes($"runtime_events[{i}].payload")));
+            var name = r.ReadString(new ScaleField("runtime_events", i, "event"));
+            runtime.Add(new RuntimeEvent(name, r.ReadBytes(new ScaleField("runtime_events", i, "payload"))));
         }
 
         var reportData = r.Take(VersionedAttestation.ReportDataSize, "report_data").ToArray();

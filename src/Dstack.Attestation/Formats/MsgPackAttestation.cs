@@ -5,39 +5,48 @@ namespace Dstack.Attestation.Formats;
 /// <summary>
 /// Maps the V1 msgpack attestation <c>{version:1, platform:{kind,data}, stack:{kind,data}}</c> (named maps) to
 /// <see cref="VersionedAttestation"/>. Byte fields are accepted as msgpack <c>bin</c> or as arrays of integers.
+/// Decoding walks the input with <see cref="MsgPackReader"/> and materialises only the fields it returns; event
+/// lists are capped at <see cref="MaxEvents"/>, so a crafted input cannot cost more than a small multiple of its size.
 /// </summary>
 internal static class MsgPackAttestation
 {
+    /// <summary>Most entries accepted in <c>event_log</c> or <c>runtime_events</c> (the replay cap).</summary>
+    public static int MaxEvents => ReplayLimits.Default.MaxEvents;
+
     public static VersionedAttestation Decode(ReadOnlyMemory<byte> data)
     {
-        var root = MsgPackReader.ReadSingle(data);
-        var version = Integer(Field(root, "version", "attestation"), "version");
+        var r = new MsgPackReader(data);
+        var root = r.FindFields("version", "platform", "stack");
+        if (r.Remaining != 0)
+        {
+            throw new AttestationFormatException($"msgpack: {r.Remaining} trailing bytes after the value at offset {r.Offset}");
+        }
+
+        var version = Integer(r, At(root[0], "version", "attestation"), "version");
         if (version != 1)
         {
             throw new AttestationFormatException($"V1 attestation: version is {version}, expected 1");
         }
 
-        var platform = Field(root, "platform", "attestation");
-        var kind = Text(Field(platform, "kind", "platform"), "platform.kind");
+        var platform = Map(r, At(root[1], "platform", "attestation"), "platform", "kind", "data");
+        var kind = Text(r, At(platform[0], "kind", "platform"), "platform.kind");
         if (kind != "tdx")
         {
             throw new AttestationFormatException($"V1 attestation: platform kind '{kind}' is not supported; only 'tdx'");
         }
 
-        var platformData = Field(platform, "data", "platform");
-        var stack = Field(root, "stack", "attestation");
-        var stackKind = Text(Field(stack, "kind", "stack"), "stack.kind");
+        var platformData = Map(r, At(platform[1], "data", "platform"), "platform.data", "quote", "event_log");
+        var stack = Map(r, At(root[2], "stack", "attestation"), "stack", "kind", "data");
+        var stackKind = Text(r, At(stack[0], "kind", "stack"), "stack.kind");
         if (stackKind is not ("dstack" or "dstack-pod"))
         {
             throw new AttestationFormatException($"V1 attestation: stack kind '{stackKind}' is not supported");
         }
 
-        var stackData = Field(stack, "data", "stack");
-        var events = Array(Field(platformData, "event_log", "platform.data"), "platform.data.event_log")
-            .Select((e, i) => ReadEvent(e, $"event_log[{i}]")).ToList();
-        var runtime = Array(Field(stackData, "runtime_events", "stack.data"), "stack.data.runtime_events")
-            .Select((e, i) => ReadRuntimeEvent(e, $"runtime_events[{i}]")).ToList();
-        var reportData = Bytes(Field(stackData, "report_data", "stack.data"), "stack.data.report_data");
+        var stackData = Map(r, At(stack[1], "data", "stack"), "stack.data", "runtime_events", "report_data", "config");
+        var events = ReadList(r, At(platformData[1], "event_log", "platform.data"), "platform.data.event_log", "event_log", ReadEvent);
+        var runtime = ReadList(r, At(stackData[0], "runtime_events", "stack.data"), "stack.data.runtime_events", "runtime_events", ReadRuntimeEvent);
+        var reportData = Bytes(r, At(stackData[1], "report_data", "stack.data"), "stack.data.report_data");
         if (reportData.Length != VersionedAttestation.ReportDataSize)
         {
             throw new AttestationFormatException($"V1 attestation: report_data is {reportData.Length} bytes, expected 64");
@@ -46,43 +55,68 @@ internal static class MsgPackAttestation
         return new VersionedAttestation
         {
             WireVersion = 1,
-            Quote = Bytes(Field(platformData, "quote", "platform.data"), "platform.data.quote"),
+            Quote = Bytes(r, At(platformData[0], "quote", "platform.data"), "platform.data.quote"),
             EventLog = events,
             RuntimeEvents = runtime,
             ReportData = reportData,
-            Config = Text(Field(stackData, "config", "stack.data"), "stack.data.config"),
+            Config = Text(r, At(stackData[2], "config", "stack.data"), "stack.data.config"),
         };
     }
 
-    private static TdxEvent ReadEvent(MsgPackValue value, string path)
+    private static List<T> ReadList<T>(MsgPackReader r, int offset, string path, string name, Func<MsgPackReader, int, string, T> readItem)
     {
-        var preimage = OptionalField(value, "preimage", path);
+        Expect(r, offset, MsgPackKind.Array, path, "an array");
+        var count = r.ReadArrayHeader();
+        if (count > MaxEvents)
+        {
+            throw new AttestationFormatException($"V1 attestation: {path} has {count} entries, more than the {MaxEvents} accepted");
+        }
+
+        var items = new List<T>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var itemOffset = r.Offset;
+            r.Skip(1);
+            var next = r.Offset;
+            items.Add(readItem(r, itemOffset, $"{name}[{i}]"));
+            r.Seek(next);
+        }
+
+        return items;
+    }
+
+    private static TdxEvent ReadEvent(MsgPackReader r, int offset, string path)
+    {
+        var f = Map(r, offset, path, "imr", "event_type", "digest", "event", "event_payload", "version", "preimage");
         return new TdxEvent
         {
-            Imr = checked((uint)Integer(Field(value, "imr", path), path + ".imr")),
-            EventType = checked((uint)Integer(Field(value, "event_type", path), path + ".event_type")),
-            Digest = Bytes(Field(value, "digest", path), path + ".digest"),
-            Event = Text(Field(value, "event", path), path + ".event"),
-            EventPayload = Bytes(Field(value, "event_payload", path), path + ".event_payload"),
-            Version = Version(OptionalField(value, "version", path), path),
-            Preimage = preimage is null or { Kind: MsgPackKind.Nil } ? null : Bytes(preimage, path + ".preimage"),
+            Imr = checked((uint)Integer(r, At(f[0], "imr", path), path + ".imr")),
+            EventType = checked((uint)Integer(r, At(f[1], "event_type", path), path + ".event_type")),
+            Digest = Bytes(r, At(f[2], "digest", path), path + ".digest"),
+            Event = Text(r, At(f[3], "event", path), path + ".event"),
+            EventPayload = Bytes(r, At(f[4], "event_payload", path), path + ".event_payload"),
+            Version = Version(r, f[5], path),
+            Preimage = IsAbsentOrNil(r, f[6]) ? null : Bytes(r, f[6], path + ".preimage"),
         };
     }
 
-    private static RuntimeEvent ReadRuntimeEvent(MsgPackValue value, string path)
-        => new(
-            Text(Field(value, "event", path), path + ".event"),
-            Bytes(Field(value, "payload", path), path + ".payload"),
-            Version(OptionalField(value, "version", path), path) ?? 1);
-
-    private static int? Version(MsgPackValue? value, string path)
+    private static RuntimeEvent ReadRuntimeEvent(MsgPackReader r, int offset, string path)
     {
-        if (value is null or { Kind: MsgPackKind.Nil })
+        var f = Map(r, offset, path, "event", "payload", "version");
+        return new(
+            Text(r, At(f[0], "event", path), path + ".event"),
+            Bytes(r, At(f[1], "payload", path), path + ".payload"),
+            Version(r, f[2], path) ?? 1);
+    }
+
+    private static int? Version(MsgPackReader r, int offset, string path)
+    {
+        if (IsAbsentOrNil(r, offset))
         {
             return null;
         }
 
-        var version = Integer(value, path + ".version");
+        var version = Integer(r, offset, path + ".version");
         return version switch
         {
             1 => null,
@@ -91,69 +125,80 @@ internal static class MsgPackAttestation
         };
     }
 
-    private static MsgPackValue Field(MsgPackValue map, string name, string path)
-        => OptionalField(map, name, path) ?? throw new AttestationFormatException($"V1 attestation: {path} has no field '{name}'");
-
-    private static MsgPackValue? OptionalField(MsgPackValue map, string name, string path)
+    private static bool IsAbsentOrNil(MsgPackReader r, int offset)
     {
-        if (map.Kind != MsgPackKind.Map)
+        if (offset < 0)
         {
-            throw new AttestationFormatException($"V1 attestation: {path} is a {map.Kind}, expected a map");
+            return true;
         }
 
-        foreach (var entry in map.Entries)
-        {
-            if (entry.Key.Kind == MsgPackKind.String && entry.Key.Text == name)
-            {
-                return entry.Value;
-            }
-        }
-
-        return null;
+        r.Seek(offset);
+        return r.PeekKind() == MsgPackKind.Nil;
     }
 
-    private static long Integer(MsgPackValue value, string path)
+    /// <summary>The offset of a required field, or the "has no field" error.</summary>
+    private static int At(int offset, string name, string path) => offset >= 0
+        ? offset
+        : throw new AttestationFormatException($"V1 attestation: {path} has no field '{name}'");
+
+    private static int[] Map(MsgPackReader r, int offset, string path, params ReadOnlySpan<string> names)
     {
-        if (value.Kind != MsgPackKind.Integer || (!value.IsNegative && value.UnsignedInteger > long.MaxValue))
+        Expect(r, offset, MsgPackKind.Map, path, "a map");
+        return r.FindFields(names);
+    }
+
+    private static void Expect(MsgPackReader r, int offset, MsgPackKind kind, string path, string expected)
+    {
+        r.Seek(offset);
+        var actual = r.PeekKind();
+        if (actual != kind)
+        {
+            throw new AttestationFormatException($"V1 attestation: {path} is a {actual}, expected {expected}");
+        }
+    }
+
+    private static long Integer(MsgPackReader r, int offset, string path)
+    {
+        r.Seek(offset);
+        if (r.PeekKind() != MsgPackKind.Integer || !r.TryReadInt64(out var value))
         {
             throw new AttestationFormatException($"V1 attestation: {path} is not an integer in range");
         }
 
-        return value.Integer;
+        return value;
     }
 
-    private static string Text(MsgPackValue value, string path) => value.Kind == MsgPackKind.String
-        ? value.Text
-        : throw new AttestationFormatException($"V1 attestation: {path} is a {value.Kind}, expected a string");
-
-    private static IReadOnlyList<MsgPackValue> Array(MsgPackValue value, string path) => value.Kind == MsgPackKind.Array
-        ? value.Items
-        : throw new AttestationFormatException($"V1 attestation: {path} is a {value.Kind}, expected an array");
-
-    private static byte[] Bytes(MsgPackValue value, string path)
+    private static string Text(MsgPackReader r, int offset, string path)
     {
-        if (value.Kind == MsgPackKind.Binary)
+        Expect(r, offset, MsgPackKind.String, path, "a string");
+        return r.ReadString();
+    }
+
+    private static byte[] Bytes(MsgPackReader r, int offset, string path)
+    {
+        r.Seek(offset);
+        var kind = r.PeekKind();
+        if (kind == MsgPackKind.Binary)
         {
-            return value.Bytes;
+            return r.ReadBinary();
         }
 
-        if (value.Kind == MsgPackKind.Array)
+        if (kind == MsgPackKind.Array)
         {
-            var result = new byte[value.Items.Count];
+            var result = new byte[r.ReadArrayHeader()];
             for (var i = 0; i < result.Length; i++)
             {
-                var item = value.Items[i];
-                if (item.Kind != MsgPackKind.Integer || item.IsNegative || item.UnsignedInteger > 255)
+                if (r.PeekKind() != MsgPackKind.Integer || !r.TryReadInt64(out var item) || item is < 0 or > 255)
                 {
                     throw new AttestationFormatException($"V1 attestation: {path}[{i}] is not a byte");
                 }
 
-                result[i] = (byte)item.UnsignedInteger;
+                result[i] = (byte)item;
             }
 
             return result;
         }
 
-        throw new AttestationFormatException($"V1 attestation: {path} is a {value.Kind}, expected bytes");
+        throw new AttestationFormatException($"V1 attestation: {path} is a {kind}, expected bytes");
     }
 }

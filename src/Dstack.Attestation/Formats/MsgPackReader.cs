@@ -1,106 +1,184 @@
 using System.Buffers.Binary;
 using System.Text;
+using System.Text.Unicode;
 
 namespace Dstack.Attestation.Formats;
 
 /// <summary>
-/// A minimal msgpack reader: nil, booleans, integers, str, bin, arrays and maps. Floats and extension types are
-/// rejected with a clear error; every length is checked against the remaining input and nesting is bounded.
+/// A minimal, allocation-free msgpack cursor over one buffer: nil, booleans, integers, str, bin, arrays and maps.
+/// Floats and extension types are rejected with a clear error; every length is checked against the input that
+/// remains and nesting is bounded. Nothing is materialised unless a caller asks for one value (a map's named fields
+/// are located by <see cref="FindFields"/>, everything else is skipped), so what a decode allocates is bounded by
+/// what the caller keeps, not by the counts an input declares.
 /// </summary>
 internal sealed class MsgPackReader
 {
-    private const int MaxDepth = 32;
+    /// <summary>Deepest nesting accepted.</summary>
+    public const int MaxDepth = 32;
+
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
     private readonly ReadOnlyMemory<byte> _data;
-    private int _offset;
 
-    private MsgPackReader(ReadOnlyMemory<byte> data) => _data = data;
+    public MsgPackReader(ReadOnlyMemory<byte> data) => _data = data;
 
-    /// <summary>Reads one value that must span the whole input.</summary>
-    public static MsgPackValue ReadSingle(ReadOnlyMemory<byte> data)
+    /// <summary>Current position in the input.</summary>
+    public int Offset { get; private set; }
+
+    /// <summary>Bytes not read yet.</summary>
+    public int Remaining => _data.Length - Offset;
+
+    /// <summary>Moves to <paramref name="offset"/> (a position an earlier call reported).</summary>
+    public void Seek(int offset)
     {
-        var reader = new MsgPackReader(data);
-        var value = reader.ReadValue(0);
-        if (reader._offset != data.Length)
-        {
-            throw new AttestationFormatException($"msgpack: {data.Length - reader._offset} trailing bytes after the value at offset {reader._offset}");
-        }
-
-        return value;
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, _data.Length);
+        Offset = offset;
     }
 
-    private MsgPackValue ReadValue(int depth)
+    /// <summary>The kind of the value at the current position, without moving.</summary>
+    public MsgPackKind PeekKind()
     {
-        if (depth > MaxDepth)
+        if (Remaining < 1)
         {
-            throw new AttestationFormatException($"msgpack: nesting deeper than {MaxDepth} at offset {_offset}");
+            throw Truncated(1);
         }
 
-        var start = _offset;
-        var b = Take(1)[0];
+        var b = _data.Span[Offset];
         return b switch
         {
-            <= 0x7f => MsgPackValue.FromUnsigned(b),
-            >= 0x80 and <= 0x8f => ReadMap(b & 0x0f, depth),
-            >= 0x90 and <= 0x9f => ReadArray(b & 0x0f, depth),
-            >= 0xa0 and <= 0xbf => ReadString(b & 0x1f),
-            0xc0 => MsgPackValue.Nil,
-            0xc2 => MsgPackValue.FromBoolean(false),
-            0xc3 => MsgPackValue.FromBoolean(true),
-            0xc4 => MsgPackValue.FromBinary(Take(Length(1)).ToArray()),
-            0xc5 => MsgPackValue.FromBinary(Take(Length(2)).ToArray()),
-            0xc6 => MsgPackValue.FromBinary(Take(Length(4)).ToArray()),
-            0xcc => MsgPackValue.FromUnsigned(Take(1)[0]),
-            0xcd => MsgPackValue.FromUnsigned(BinaryPrimitives.ReadUInt16BigEndian(Take(2))),
-            0xce => MsgPackValue.FromUnsigned(BinaryPrimitives.ReadUInt32BigEndian(Take(4))),
-            0xcf => MsgPackValue.FromUnsigned(BinaryPrimitives.ReadUInt64BigEndian(Take(8))),
-            0xd0 => MsgPackValue.FromSigned((sbyte)Take(1)[0]),
-            0xd1 => MsgPackValue.FromSigned(BinaryPrimitives.ReadInt16BigEndian(Take(2))),
-            0xd2 => MsgPackValue.FromSigned(BinaryPrimitives.ReadInt32BigEndian(Take(4))),
-            0xd3 => MsgPackValue.FromSigned(BinaryPrimitives.ReadInt64BigEndian(Take(8))),
-            0xd9 => ReadString(Length(1)),
-            0xda => ReadString(Length(2)),
-            0xdb => ReadString(Length(4)),
-            0xdc => ReadArray(Length(2), depth),
-            0xdd => ReadArray(Length(4), depth),
-            0xde => ReadMap(Length(2), depth),
-            0xdf => ReadMap(Length(4), depth),
-            >= 0xe0 => MsgPackValue.FromSigned((sbyte)b),
-            _ => throw new AttestationFormatException($"msgpack: unsupported type byte 0x{b:x2} (float or extension) at offset {start}"),
+            <= 0x7f or >= 0xe0 or (>= 0xcc and <= 0xd3) => MsgPackKind.Integer,
+            <= 0x8f or 0xde or 0xdf => MsgPackKind.Map,
+            <= 0x9f or 0xdc or 0xdd => MsgPackKind.Array,
+            <= 0xbf or (>= 0xd9 and <= 0xdb) => MsgPackKind.String,
+            0xc0 => MsgPackKind.Nil,
+            0xc2 or 0xc3 => MsgPackKind.Boolean,
+            >= 0xc4 and <= 0xc6 => MsgPackKind.Binary,
+            _ => throw Unsupported(b, Offset),
         };
     }
 
-    private MsgPackValue ReadMap(int count, int depth)
+    /// <summary>Reads a map header; the reader moves to the first key.</summary>
+    public int ReadMapHeader()
     {
+        var start = Offset;
+        var b = Take(1)[0];
+        var count = b switch
+        {
+            >= 0x80 and <= 0x8f => b & 0x0f,
+            0xde => Length(2),
+            0xdf => Length(4),
+            _ => throw new AttestationFormatException($"msgpack: value at offset {start} is not a map"),
+        };
         CheckCount(count, 2);
-        var entries = new List<KeyValuePair<MsgPackValue, MsgPackValue>>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var key = ReadValue(depth + 1);
-            entries.Add(new(key, ReadValue(depth + 1)));
-        }
-
-        return MsgPackValue.FromMap(entries);
+        return count;
     }
 
-    private MsgPackValue ReadArray(int count, int depth)
+    /// <summary>Reads an array header; the reader moves to the first item.</summary>
+    public int ReadArrayHeader()
     {
+        var start = Offset;
+        var b = Take(1)[0];
+        var count = b switch
+        {
+            >= 0x90 and <= 0x9f => b & 0x0f,
+            0xdc => Length(2),
+            0xdd => Length(4),
+            _ => throw new AttestationFormatException($"msgpack: value at offset {start} is not an array"),
+        };
         CheckCount(count, 1);
-        var items = new List<MsgPackValue>(count);
-        for (var i = 0; i < count; i++)
-        {
-            items.Add(ReadValue(depth + 1));
-        }
-
-        return MsgPackValue.FromArray(items);
+        return count;
     }
 
-    private MsgPackValue ReadString(int length)
+    /// <summary>
+    /// Walks the map at the current position and returns, for each of <paramref name="names"/>, the offset of its value
+    /// (−1 when absent; the first occurrence wins). Every key and value is checked; the reader moves past the map.
+    /// </summary>
+    public int[] FindFields(params ReadOnlySpan<string> names)
     {
-        var start = _offset;
+        var found = new int[names.Length];
+        found.AsSpan().Fill(-1);
+        var count = ReadMapHeader();
+        for (var i = 0; i < count; i++)
+        {
+            var index = -1;
+            if (PeekKind() == MsgPackKind.String)
+            {
+                var key = ReadStringSpan();
+                for (var n = 0; n < names.Length && index < 0; n++)
+                {
+                    if (AsciiEquals(key, names[n]))
+                    {
+                        index = n;
+                    }
+                }
+            }
+            else
+            {
+                Skip(1);
+            }
+
+            if (index >= 0 && found[index] < 0)
+            {
+                found[index] = Offset;
+            }
+
+            Skip(1);
+        }
+
+        return found;
+    }
+
+    /// <summary>Reads an integer as a signed 64-bit value (unsigned values above <see cref="long.MaxValue"/> are an error).</summary>
+    public bool TryReadInt64(out long value)
+    {
+        var b = Take(1)[0];
+        switch (b)
+        {
+            case <= 0x7f:
+                value = b;
+                return true;
+            case >= 0xe0:
+                value = (sbyte)b;
+                return true;
+            case 0xcc:
+                value = Take(1)[0];
+                return true;
+            case 0xcd:
+                value = BinaryPrimitives.ReadUInt16BigEndian(Take(2));
+                return true;
+            case 0xce:
+                value = BinaryPrimitives.ReadUInt32BigEndian(Take(4));
+                return true;
+            case 0xcf:
+                var unsigned = BinaryPrimitives.ReadUInt64BigEndian(Take(8));
+                value = unchecked((long)unsigned);
+                return unsigned <= long.MaxValue;
+            case 0xd0:
+                value = (sbyte)Take(1)[0];
+                return true;
+            case 0xd1:
+                value = BinaryPrimitives.ReadInt16BigEndian(Take(2));
+                return true;
+            case 0xd2:
+                value = BinaryPrimitives.ReadInt32BigEndian(Take(4));
+                return true;
+            case 0xd3:
+                value = BinaryPrimitives.ReadInt64BigEndian(Take(8));
+                return true;
+            default:
+                value = 0;
+                return false;
+        }
+    }
+
+    /// <summary>Reads a str value as text (strict UTF-8).</summary>
+    public string ReadString()
+    {
+        var start = Offset;
+        var bytes = ReadStringSpan();
         try
         {
-            return MsgPackValue.FromString(StrictUtf8.GetString(Take(length)));
+            return StrictUtf8.GetString(bytes);
         }
         catch (DecoderFallbackException ex)
         {
@@ -108,9 +186,140 @@ internal sealed class MsgPackReader
         }
     }
 
+    /// <summary>Reads a bin value (the bytes are copied).</summary>
+    public byte[] ReadBinary()
+    {
+        var start = Offset;
+        var b = Take(1)[0];
+        var length = b switch
+        {
+            0xc4 => Length(1),
+            0xc5 => Length(2),
+            0xc6 => Length(4),
+            _ => throw new AttestationFormatException($"msgpack: value at offset {start} is not bin"),
+        };
+        return Take(length).ToArray();
+    }
+
+    /// <summary>Skips <paramref name="values"/> complete values, checking each one (types, lengths, UTF-8, depth).</summary>
+    public void Skip(int values) => Skip(values, 0);
+
+    private void Skip(long values, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new AttestationFormatException($"msgpack: nesting deeper than {MaxDepth} at offset {Offset}");
+        }
+
+        for (long v = 0; v < values; v++)
+        {
+            var start = Offset;
+            var b = Take(1)[0];
+            switch (b)
+            {
+                case <= 0x7f or >= 0xe0 or 0xc0 or 0xc2 or 0xc3:
+                    break;
+                case <= 0x8f:
+                    Offset = start;
+                    Skip(2L * ReadMapHeader(), depth + 1);
+                    break;
+                case <= 0x9f:
+                    Offset = start;
+                    Skip(ReadArrayHeader(), depth + 1);
+                    break;
+                case <= 0xbf:
+                    CheckUtf8(Take(b & 0x1f), start);
+                    break;
+                case 0xc4:
+                    Take(Length(1));
+                    break;
+                case 0xc5:
+                    Take(Length(2));
+                    break;
+                case 0xc6:
+                    Take(Length(4));
+                    break;
+                case 0xcc or 0xd0:
+                    Take(1);
+                    break;
+                case 0xcd or 0xd1:
+                    Take(2);
+                    break;
+                case 0xce or 0xd2:
+                    Take(4);
+                    break;
+                case 0xcf or 0xd3:
+                    Take(8);
+                    break;
+                case 0xd9:
+                    CheckUtf8(Take(Length(1)), start);
+                    break;
+                case 0xda:
+                    CheckUtf8(Take(Length(2)), start);
+                    break;
+                case 0xdb:
+                    CheckUtf8(Take(Length(4)), start);
+                    break;
+                case 0xdc or 0xdd:
+                    Offset = start;
+                    Skip(ReadArrayHeader(), depth + 1);
+                    break;
+                case 0xde or 0xdf:
+                    Offset = start;
+                    Skip(2L * ReadMapHeader(), depth + 1);
+                    break;
+                default:
+                    throw Unsupported(b, start);
+            }
+        }
+    }
+
+    private ReadOnlySpan<byte> ReadStringSpan()
+    {
+        var start = Offset;
+        var b = Take(1)[0];
+        var length = b switch
+        {
+            >= 0xa0 and <= 0xbf => b & 0x1f,
+            0xd9 => Length(1),
+            0xda => Length(2),
+            0xdb => Length(4),
+            _ => throw new AttestationFormatException($"msgpack: value at offset {start} is not a string"),
+        };
+        var bytes = Take(length);
+        CheckUtf8(bytes, start);
+        return bytes;
+    }
+
+    private static void CheckUtf8(ReadOnlySpan<byte> bytes, int start)
+    {
+        if (!Utf8.IsValid(bytes))
+        {
+            throw new AttestationFormatException($"msgpack: string at offset {start} is not valid UTF-8");
+        }
+    }
+
+    private static bool AsciiEquals(ReadOnlySpan<byte> key, string name)
+    {
+        if (key.Length != name.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < key.Length; i++)
+        {
+            if (key[i] != name[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private int Length(int size)
     {
-        var start = _offset;
+        var start = Offset;
         var bytes = Take(size);
         var value = size switch
         {
@@ -118,9 +327,9 @@ internal sealed class MsgPackReader
             2 => BinaryPrimitives.ReadUInt16BigEndian(bytes),
             _ => BinaryPrimitives.ReadUInt32BigEndian(bytes),
         };
-        if (value > (uint)(_data.Length - _offset))
+        if (value > (uint)Remaining)
         {
-            throw new AttestationFormatException($"msgpack: length {value} at offset {start} exceeds the {_data.Length - _offset} bytes that remain");
+            throw new AttestationFormatException($"msgpack: length {value} at offset {start} exceeds the {Remaining} bytes that remain");
         }
 
         return (int)value;
@@ -128,21 +337,27 @@ internal sealed class MsgPackReader
 
     private void CheckCount(int count, int minBytesPerItem)
     {
-        if ((long)count * minBytesPerItem > _data.Length - _offset)
+        if ((long)count * minBytesPerItem > Remaining)
         {
-            throw new AttestationFormatException($"msgpack: {count} items cannot fit in the {_data.Length - _offset} bytes after offset {_offset}");
+            throw new AttestationFormatException($"msgpack: {count} items cannot fit in the {Remaining} bytes after offset {Offset}");
         }
     }
 
     private ReadOnlySpan<byte> Take(int count)
     {
-        if (count > _data.Length - _offset)
+        if (count > Remaining)
         {
-            throw new AttestationFormatException($"msgpack: truncated at offset {_offset} (needs {count} bytes, {_data.Length - _offset} remain)");
+            throw Truncated(count);
         }
 
-        var span = _data.Span.Slice(_offset, count);
-        _offset += count;
+        var span = _data.Span.Slice(Offset, count);
+        Offset += count;
         return span;
     }
+
+    private AttestationFormatException Truncated(int count)
+        => new($"msgpack: truncated at offset {Offset} (needs {count} bytes, {Remaining} remain)");
+
+    private static AttestationFormatException Unsupported(byte b, int offset)
+        => new($"msgpack: unsupported type byte 0x{b:x2} (float or extension) at offset {offset}");
 }

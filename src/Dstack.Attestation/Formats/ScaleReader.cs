@@ -15,12 +15,12 @@ internal sealed class ScaleReader
 
     public int Remaining => _data.Length - Offset;
 
-    public byte ReadByte(string field) => Take(1, field)[0];
+    public byte ReadByte(ScaleField field) => Take(1, field)[0];
 
-    public uint ReadUInt32(string field) => BinaryPrimitives.ReadUInt32LittleEndian(Take(4, field));
+    public uint ReadUInt32(ScaleField field) => BinaryPrimitives.ReadUInt32LittleEndian(Take(4, field));
 
     /// <summary>A compact integer that must fit in an int.</summary>
-    public int ReadCompactLength(string field)
+    public int ReadCompactLength(ScaleField field)
     {
         var start = Offset;
         var first = ReadByte(field);
@@ -39,11 +39,17 @@ internal sealed class ScaleReader
         return (int)value;
     }
 
-    /// <summary>A compact count of items that each take at least <paramref name="minItemSize"/> bytes.</summary>
-    public int ReadCount(string field, int minItemSize)
+    /// <summary>A compact count of items that each take at least <paramref name="minItemSize"/> bytes, at most <paramref name="maxCount"/>.</summary>
+    /// <remarks>The count is bounded by the input that remains and by <paramref name="maxCount"/>, so a list sized by it costs at most a fixed multiple of the input.</remarks>
+    public int ReadCount(ScaleField field, int minItemSize, int maxCount)
     {
         var start = Offset;
         var count = ReadCompactLength(field);
+        if (count > maxCount)
+        {
+            throw Error(field, start, $"count {count} exceeds the {maxCount} accepted");
+        }
+
         if ((long)count * minItemSize > Remaining)
         {
             throw Error(field, start, $"count {count} cannot fit in the {Remaining} bytes that remain");
@@ -52,10 +58,10 @@ internal sealed class ScaleReader
         return count;
     }
 
-    public ulong ReadUInt64(string field) => BinaryPrimitives.ReadUInt64LittleEndian(Take(8, field));
+    public ulong ReadUInt64(ScaleField field) => BinaryPrimitives.ReadUInt64LittleEndian(Take(8, field));
 
     /// <summary>A bool byte, 0 or 1 (also the tag of an <c>Option</c>).</summary>
-    public bool ReadBool(string field)
+    public bool ReadBool(ScaleField field)
     {
         var start = Offset;
         return ReadByte(field) switch
@@ -67,9 +73,9 @@ internal sealed class ScaleReader
     }
 
     /// <summary>The bytes not read yet; the reader moves to the end.</summary>
-    public byte[] ReadRest(string field) => Take(Remaining, field).ToArray();
+    public byte[] ReadRest(ScaleField field) => Take(Remaining, field).ToArray();
 
-    public byte[] ReadBytes(string field)
+    public byte[] ReadBytes(ScaleField field)
     {
         var start = Offset;
         var length = ReadCompactLength(field);
@@ -81,10 +87,16 @@ internal sealed class ScaleReader
         return Take(length, field).ToArray();
     }
 
-    public string ReadString(string field)
+    public string ReadString(ScaleField field)
     {
         var start = Offset;
-        var bytes = ReadBytes(field);
+        var length = ReadCompactLength(field);
+        if (length > Remaining)
+        {
+            throw Error(field, start, $"length {length} exceeds the {Remaining} bytes that remain");
+        }
+
+        var bytes = Take(length, field);
         try
         {
             return StrictUtf8.GetString(bytes);
@@ -95,7 +107,7 @@ internal sealed class ScaleReader
         }
     }
 
-    public ReadOnlySpan<byte> Take(int count, string field)
+    public ReadOnlySpan<byte> Take(int count, ScaleField field)
     {
         if (count < 0 || count > Remaining)
         {
@@ -107,7 +119,7 @@ internal sealed class ScaleReader
         return span;
     }
 
-    private ulong ReadBigCompact(byte first, string field)
+    private ulong ReadBigCompact(byte first, ScaleField field)
     {
         var start = Offset - 1;
         var byteCount = (first >> 2) + 4;
@@ -121,6 +133,6 @@ internal sealed class ScaleReader
         return BinaryPrimitives.ReadUInt64LittleEndian(buffer);
     }
 
-    private static AttestationFormatException Error(string field, int offset, string problem)
+    private static AttestationFormatException Error(ScaleField field, int offset, string problem)
         => new($"SCALE field '{field}' at offset {offset}: {problem}");
 }

@@ -4,7 +4,9 @@ namespace Dstack.Kms.Authentication;
 
 /// <summary>
 /// What the KMS knows about a verified caller, and the auth webhook payload (kms.md §4.1, <c>PolicyBootInfo</c>):
-/// serialised with camelCase keys in the spec's order, byte fields as lowercase hex without <c>0x</c>.
+/// serialised with camelCase keys in the spec's order, byte fields as lowercase hex without <c>0x</c>. The TEE kind is
+/// sent under both of its names: <c>attestationMode</c> (what policy services up to dstack v0.5.11 read) right after
+/// <c>teeVariant</c> (later ones), with the same value.
 /// </summary>
 internal sealed record BootInfo
 {
@@ -52,6 +54,7 @@ internal sealed record BootInfo
         {
             writer.WriteStartObject();
             writer.WriteString("teeVariant", TeeVariant);
+            writer.WriteString("attestationMode", TeeVariant);
             writer.WriteString("mrAggregated", Hex(MrAggregated));
             writer.WriteString("osImageHash", Hex(OsImageHash));
             writer.WriteString("mrSystem", Hex(MrSystem));

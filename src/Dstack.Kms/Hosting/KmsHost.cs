@@ -64,7 +64,7 @@ internal static class KmsHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         settings.ConfigureLogging?.Invoke(builder.Logging);
         settings.ConfigureServices?.Invoke(services);
-        builder.WebHost.ConfigureKestrel(ConfigureKestrel);
+        builder.WebHost.ConfigureKestrel((context, kestrel) => ConfigureKestrel(kestrel, settings));
         var app = builder.Build();
         app.MapKmsEndpoints();
         return app;
@@ -151,7 +151,7 @@ internal static class KmsHost
             {
                 PolicyOptions.File => new FilePolicy(policy.Path!, logger),
                 PolicyOptions.Webhook => new WebhookPolicy(
-                    new HttpClient(), new Uri(policy.WebhookUrl!), TimeSpan.FromSeconds(policy.WebhookTimeoutSeconds), services.GetRequiredService<TimeProvider>(), logger),
+                    WebhookPolicy.CreateHttpClient(), new Uri(policy.WebhookUrl!), TimeSpan.FromSeconds(policy.WebhookTimeoutSeconds), services.GetRequiredService<TimeProvider>(), logger),
                 PolicyOptions.OnChain => OnChainPolicy.FromOptions(policy, services.GetRequiredService<TimeProvider>(), logger),
                 _ => new DevPolicy(services.GetRequiredService<KmsTrustAnchor>(), policy.DevGatewayAppId),
             };
@@ -174,18 +174,21 @@ internal static class KmsHost
 
     private static ILogger Logger(IServiceProvider services) => services.GetRequiredService<ILoggerFactory>().CreateLogger("Dstack.Kms");
 
-    private static void ConfigureKestrel(WebHostBuilderContext context, KestrelServerOptions kestrel)
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, KmsHostSettings settings)
     {
         var services = kestrel.ApplicationServices;
         var listen = Options(services).Listen;
         var holder = services.GetRequiredService<KmsKeyHolder>();
         X509CertificateCache? cache = null;
         kestrel.AddServerHeader = false;
+        KmsListenerLimits.Apply(kestrel.Limits);
+        settings.ConfigureListenerLimits?.Invoke(kestrel.Limits);
         kestrel.Listen(IPAddress.Parse(listen.Address), listen.Port, endpoint =>
         {
             endpoint.Protocols = HttpProtocols.Http1AndHttp2;
             endpoint.UseHttps(new HttpsConnectionAdapterOptions
             {
+                HandshakeTimeout = KmsListenerLimits.TlsHandshakeTimeout,
                 // the certificate appears once the root keys are loaded at start-up
                 ServerCertificateSelector = (_, _) => holder.Keys is { } keys ? (cache ??= new X509CertificateCache(keys.CreateRpcServerCertificate())).Certificate : null,
                 // RA-TLS: a client certificate is optional, and must chain to the temp CA when present; the attestation

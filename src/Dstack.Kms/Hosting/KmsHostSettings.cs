@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -17,6 +18,9 @@ internal sealed class KmsHostSettings
 
     /// <summary>Extra logging setup (tests).</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Changes to the listener limits after <see cref="KmsListenerLimits"/> are applied (tests: short timeouts).</summary>
+    public Action<KestrelServerLimits>? ConfigureListenerLimits { get; init; }
 
     /// <summary>Service overrides (tests).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }

@@ -9,7 +9,8 @@ namespace Dstack.Kms.Policies;
 /// <summary>
 /// The dstack auth webhook (kms.md §4.2): <c>POST &lt;base&gt;/bootAuth/app</c> or <c>/bootAuth/kms</c> with the
 /// <see cref="BootInfo"/> JSON, answered by <c>{"isAllowed", "reason", "gatewayAppId"}</c> (all required). A timeout,
-/// a non-2xx status or a malformed body denies with <c>authorization backend unavailable</c>. Never cached.
+/// a transport or I/O error (a connection closed mid-response included), a non-2xx status (a 3xx too: redirects are
+/// not followed) or a malformed body denies with <c>authorization backend unavailable</c>, the cause logged. Never cached.
 /// </summary>
 internal sealed class WebhookPolicy : IKmsPolicy
 {
@@ -22,6 +23,22 @@ internal sealed class WebhookPolicy : IKmsPolicy
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+
+    /// <summary>
+    /// The client the KMS gives the webhook: no redirects (a policy answer must come from the configured URL), no
+    /// cookies, no proxy from the environment, connections recycled so DNS changes are seen.
+    /// </summary>
+    public static HttpClient CreateHttpClient() => new(new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        UseProxy = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+    })
+    {
+        Timeout = Timeout.InfiniteTimeSpan, // the policy's own timeout applies
+    };
 
     /// <summary>Creates a webhook policy; a missing trailing '/' on <paramref name="baseUrl"/> is added.</summary>
     public WebhookPolicy(HttpClient http, Uri baseUrl, TimeSpan timeout, TimeProvider timeProvider, ILogger logger)
@@ -115,7 +132,10 @@ internal sealed class WebhookPolicy : IKmsPolicy
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                KmsLog.WebhookFailed(_logger, url, $"HTTP {(int)response.StatusCode}");
+                var status = (int)response.StatusCode;
+                KmsLog.WebhookFailed(_logger, url, status is >= 300 and < 400
+                    ? $"HTTP {status} redirect to {response.Headers.Location?.ToString() ?? "nowhere"} (redirects are not followed)"
+                    : $"HTTP {status}");
                 return null;
             }
 
@@ -144,9 +164,9 @@ internal sealed class WebhookPolicy : IKmsPolicy
             KmsLog.WebhookFailed(_logger, url, $"no answer within {_timeout.TotalSeconds:0.###} s");
             return null;
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            KmsLog.WebhookFailed(_logger, url, ex.Message);
+            KmsLog.WebhookFailed(_logger, url, ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message);
             return null;
         }
     }

@@ -1,6 +1,8 @@
+using System.Globalization;
 using Dstack.Rpc.Protocol;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Dstack.Rpc.Server;
@@ -121,6 +123,14 @@ internal sealed class UnaryServerMethod<TRequest, TResponse>
         catch (RpcException e) when (e.StatusCode != StatusCode.Ok)
         {
             await FailAsync(http, e.StatusCode, e.Detail).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // the listener's request-size limit (Kestrel MaxRequestBodySize) ended the body
+            var limit = http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+            await FailAsync(http, StatusCode.ResourceExhausted, limit is { } max
+                ? string.Create(CultureInfo.InvariantCulture, $"Request body exceeds the limit of {max} bytes")
+                : "Request body too large").ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (deadlineSource.IsCancellationRequested)
         {

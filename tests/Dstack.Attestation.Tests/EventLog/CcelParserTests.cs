@@ -95,6 +95,27 @@ public class CcelParserTests
         Assert.Contains("signature", Assert.Throws<EventLogFormatException>(() => CcelParser.Parse(log)).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_4_MiB_area_of_tiny_records_stops_at_the_record_cap_within_a_bounded_allocation()
+    {
+        var one = SyntheticLog(0, eventSize: 0); // header, one MrIndex-0 record with empty data, terminator
+        var header = one.AsSpan(0, 65);
+        var record = one.AsSpan(65, one.Length - 65 - 4 - 3); // without the terminator (and the "abc" the helper appends)
+        var input = new byte[4 << 20];
+        header.CopyTo(input);
+        for (var offset = 65; offset + record.Length <= input.Length; offset += record.Length)
+        {
+            record.CopyTo(input.AsSpan(offset));
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var ex = Assert.Throws<EventLogFormatException>(() => CcelParser.Parse(input));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Contains($"more than {CcelParser.MaxRecords} records", ex.Message, StringComparison.Ordinal);
+        Assert.True(allocated < 4L * input.Length, $"allocated {allocated} bytes for a {input.Length}-byte area");
+    }
+
     /// <summary>A Spec ID header (as in the fixture) followed by one record and a terminator.</summary>
     internal static byte[] SyntheticLog(uint mrIndex, uint digestCount = 1, ushort algorithm = 0x0C, uint eventSize = 3)
     {

@@ -8,6 +8,7 @@ using Dstack.Rpc.Client;
 using Dstack.Rpc.Kms;
 using Dstack.Tests;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Dstack.Kms.Tests.Grpc;
@@ -98,14 +99,17 @@ internal sealed class GrpcKmsBed : IAsyncDisposable
     public string KeyDirectory(string name) => Path.Combine(Directory.Path, name + "-keys");
 
     /// <summary>Builds and starts a KMS in-process; returns its gRPC address.</summary>
-    public async Task<Uri> StartKmsAsync(string configPath, int port, TimeSpan? timeout = null)
+    public async Task<Uri> StartKmsAsync(string configPath, int port, TimeSpan? timeout = null, Action<KestrelServerLimits>? listenerLimits = null)
     {
-        var app = KmsHost.Build(new KmsHostSettings { ConfigPath = configPath, ConfigureLogging = l => l.ClearProviders() });
+        var app = KmsHost.Build(new KmsHostSettings { ConfigPath = configPath, ConfigureLogging = l => l.ClearProviders(), ConfigureListenerLimits = listenerLimits });
         _apps.Add(app);
         using var startTimeout = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         await app.StartAsync(startTimeout.Token);
         return new Uri($"https://127.0.0.1:{port}");
     }
+
+    /// <summary>The KMS started last.</summary>
+    public WebApplication LastStarted => _apps[^1];
 
     /// <summary>A gRPC client of <paramref name="address"/> presenting <paramref name="clientCertificate"/> (server certificate not checked).</summary>
     public KmsClient Connect(Uri address, X509Certificate2? clientCertificate = null)

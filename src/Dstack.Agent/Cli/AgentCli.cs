@@ -14,6 +14,7 @@ internal static class AgentCli
         QuoteCommand.Create(),
         VerifyQuoteCommand.Create(),
         VerifyOsImageCommand.Create(),
+        SimulatedVmConfigCommand.Create(),
         ReplayCommand.Create(),
     };
 }

@@ -20,7 +20,7 @@ public sealed class LibSecp256k1 : ISecp256k1
     private const int NativeRecoverableSignatureLength = 65;
 
     [ThreadStatic]
-    private static NativeContext? t_context;
+    private static NativeContext? _context;
 
     private LibSecp256k1()
     {
@@ -29,7 +29,7 @@ public sealed class LibSecp256k1 : ISecp256k1
     /// <summary>The shared instance; safe to use from any number of threads.</summary>
     public static LibSecp256k1 Instance { get; } = new();
 
-    private static NativeContext Context => t_context ??= new NativeContext();
+    private static NativeContext Context => _context ??= new NativeContext();
 
     /// <inheritdoc />
     public bool IsValidPrivateKey(ReadOnlySpan<byte> privateKey) =>

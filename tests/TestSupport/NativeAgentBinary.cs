@@ -40,13 +40,16 @@ internal static class NativeAgentBinary
         }
     }
 
+    private static string RuntimeIdentifier =>
+        System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "linux-arm64" : "linux-x64";
+
     private static async Task<string> PublishAsync(CancellationToken cancellationToken)
     {
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
         string[] arguments =
         [
             "publish", Path.Combine(SharedFiles.RepositoryRoot, "src", "Dstack.Agent", "Dstack.Agent.csproj"),
-            "-c", "Release", "-r", "linux-x64", "-o", OutputDirectory, "--nologo",
+            "-c", "Release", "-r", RuntimeIdentifier, "-o", OutputDirectory, "--nologo",
             "-nodeReuse:false", "-p:UseSharedCompilation=false",
         ];
         await using var publish = DotnetProcess.StartExecutable("dotnet publish (native dstack-agent)", host, arguments);

@@ -42,10 +42,10 @@ public sealed class ServingTests : IDisposable
         var chain = json.RootElement.GetProperty("signature_chain").EnumerateArray().Select(e => Convert.FromHexString(e.GetString()!)).ToArray();
 
         var derivedPublicKey = new byte[Secp256k1Lengths.CompressedPublicKey];
-        BouncyCastleSecp256k1.Instance.GetPublicKey(key, derivedPublicKey);
+        LibSecp256k1.Instance.GetPublicKey(key, derivedPublicKey);
         Assert.Equal(2, chain.Length);
         Assert.Equal(vm.ReadKeys().K256Signature, chain[1]);
-        var appRoot = SignatureChainVerifier.Verify(BouncyCastleSecp256k1.Instance, "signing", derivedPublicKey, chain[0], chain[1], E2eApp.AppIdOf(E2eApp.Compose), kmsRoot);
+        var appRoot = SignatureChainVerifier.Verify(LibSecp256k1.Instance, "signing", derivedPublicKey, chain[0], chain[1], E2eApp.AppIdOf(E2eApp.Compose), kmsRoot);
         Assert.Equal(KmsSignatureCheck.AppRootPublicKey(vm.ReadKeys()), appRoot);
     }
 }

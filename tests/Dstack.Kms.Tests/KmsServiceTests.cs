@@ -31,8 +31,8 @@ public sealed class KmsServiceTests
         Assert.Equal(KmsTestBed.OsImageHash, keys.OsImageHash);
         Assert.Equal(meta.Value.CaCert, keys.CaCert);
         var appPublic = new byte[33];
-        BouncyCastleSecp256k1.Instance.GetPublicKey(keys.K256Key, appPublic);
-        var signer = KmsSignatures.RecoverSigner(BouncyCastleSecp256k1.Instance, keys.K256Signature, KmsSignatures.KmsIssuedPrefix, KmsTestBed.AppId, null, appPublic);
+        LibSecp256k1.Instance.GetPublicKey(keys.K256Key, appPublic);
+        var signer = KmsSignatures.RecoverSigner(LibSecp256k1.Instance, keys.K256Signature, KmsSignatures.KmsIssuedPrefix, KmsTestBed.AppId, null, appPublic);
         Assert.Equal(meta.Value.K256PublicKey, signer);
         Assert.False(meta.Value.IsDev);
         Assert.NotNull(meta.Value.Bootstrap);
@@ -253,8 +253,8 @@ public sealed class KmsServiceTests
         var response = result.Value;
         Assert.Equal(X25519.GetPublicKey(keys.Value!.EnvCryptKey), response.PublicKey);
         var root = bed.Holder.Keys!.K256PublicKey;
-        Assert.Equal(root, KmsSignatures.RecoverSigner(BouncyCastleSecp256k1.Instance, response.Signature, KmsSignatures.EnvEncryptPublicKeyPrefix, KmsTestBed.AppId, null, response.PublicKey));
-        Assert.Equal(root, KmsSignatures.RecoverSigner(BouncyCastleSecp256k1.Instance, response.SignatureV1, KmsSignatures.EnvEncryptPublicKeyPrefix, KmsTestBed.AppId, response.Timestamp, response.PublicKey));
+        Assert.Equal(root, KmsSignatures.RecoverSigner(LibSecp256k1.Instance, response.Signature, KmsSignatures.EnvEncryptPublicKeyPrefix, KmsTestBed.AppId, null, response.PublicKey));
+        Assert.Equal(root, KmsSignatures.RecoverSigner(LibSecp256k1.Instance, response.SignatureV1, KmsSignatures.EnvEncryptPublicKeyPrefix, KmsTestBed.AppId, response.Timestamp, response.PublicKey));
         Assert.Equal("app_id must be 20 bytes", bad.Refusal?.Reason);
     }
 

@@ -71,7 +71,7 @@ internal sealed class KmsTestBed : IDisposable
     }
 
     public RootKeyStore CreateStore(string directory) =>
-        new(directory, BouncyCastleSecp256k1.Instance, TimeProvider.System, new TdxAttestationSource(KmsTd.Device, KmsTd.Events.LogPath));
+        new(directory, LibSecp256k1.Instance, TimeProvider.System, new TdxAttestationSource(KmsTd.Device, KmsTd.Events.LogPath));
 
     public KmsService CreateService(KmsKeyHolder holder, IKmsPolicy policy, CallerAuthenticator? authenticator = null) =>
         new(holder, authenticator ?? Authenticator, policy, TimeProvider.System, NullLogger<KmsService>.Instance);

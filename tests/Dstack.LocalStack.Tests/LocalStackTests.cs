@@ -47,7 +47,7 @@ public sealed class LocalStackTests
         var derived = Convert.FromHexString(key.RootElement.GetProperty("key").GetString()!);
         var chain = key.RootElement.GetProperty("signature_chain").EnumerateArray().Select(e => Convert.FromHexString(e.GetString()!)).ToList();
         Assert.Equal(2, chain.Count);
-        var secp = BouncyCastleSecp256k1.Instance;
+        var secp = LibSecp256k1.Instance;
         var derivedPublic = new byte[33];
         secp.GetPublicKey(derived, derivedPublic);
         var appRoot = SignatureChainVerifier.Verify(secp, "signing", derivedPublic, chain[0], chain[1], Convert.FromHexString(composeHash[..40]), kmsRoot);

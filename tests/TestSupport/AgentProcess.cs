@@ -43,6 +43,12 @@ internal sealed class AgentProcess : IAsyncDisposable
     public static AgentProcess Start(string verb, string configPath, string? dllPath = null) =>
         new(DotnetProcess.Start("dstack-agent " + verb, dllPath ?? DefaultDllPath, [verb, "--config", configPath], OverrideVariable));
 
+    /// <summary>Starts a native (AOT-published) <c>dstack-agent</c> executable with <paramref name="arguments"/> and returns at once.</summary>
+    /// <param name="executablePath">The executable, e.g. from <see cref="NativeAgentBinary.GetPathAsync"/>.</param>
+    /// <param name="arguments">The command line after the program name, e.g. <c>dev --socket-dir DIR</c>.</param>
+    public static AgentProcess StartExecutable(string executablePath, IEnumerable<string> arguments) =>
+        new(DotnetProcess.StartExecutable("native dstack-agent", executablePath, arguments));
+
     /// <summary>Runs a one-shot verb to its end: starts it and waits for the exit (killed and <see cref="TimeoutException"/> after <paramref name="timeout"/>).</summary>
     /// <returns>The exited process: <see cref="ExitCode"/> and <see cref="Output"/> are final.</returns>
     public static async Task<AgentProcess> RunAsync(string verb, string configPath, TimeSpan timeout, CancellationToken cancellationToken = default)

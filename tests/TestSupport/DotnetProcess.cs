@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace Dstack.Tests;
 
 /// <summary>
-/// A .NET program of this repository (<c>dotnet NAME.dll ARGS</c>) as a real child process: stdout and stderr are
+/// A .NET program of this repository (<c>dotnet NAME.dll ARGS</c>, or a Native AOT executable) as a real child process: stdout and stderr are
 /// captured line by line, tests wait for a line or for the exit with a timeout, and disposing kills the process tree.
 /// The plumbing under <see cref="KmsProcess"/> and <see cref="AgentProcess"/>; it knows nothing of the programs' types.
 /// </summary>
@@ -80,14 +80,35 @@ internal sealed class DotnetProcess : IAsyncDisposable
             throw new FileNotFoundException($"{dllPath} does not exist: build the solution first (or set {overrideVariable})", dllPath);
         }
 
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
+        return Launch(name, host, [dllPath, .. arguments]);
+    }
+
+    /// <summary>Starts a native executable (e.g. the Native AOT <c>dstack-agent</c>) with <paramref name="arguments"/>, with the same capture as <see cref="Start"/>.</summary>
+    /// <param name="name">The program's name in messages.</param>
+    /// <param name="executablePath">The executable.</param>
+    /// <param name="arguments">Its arguments, passed as they are (no shell).</param>
+    /// <exception cref="FileNotFoundException"><paramref name="executablePath"/> does not exist.</exception>
+    public static DotnetProcess StartExecutable(string name, string executablePath, IEnumerable<string> arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        if (!File.Exists(executablePath))
+        {
+            throw new FileNotFoundException($"{executablePath} does not exist", executablePath);
+        }
+
+        return Launch(name, executablePath, arguments);
+    }
+
+    private static DotnetProcess Launch(string name, string fileName, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(dllPath);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -51,7 +51,7 @@ internal static class DevCommand
         {
             state = DevState.Prepare(stateDirectory);
             Directory.CreateDirectory(socketDirectory);
-            var material = DevKeyMaterial.Derive(state.KeySeed, state.AppId, state.InstanceId, BouncyCastleSecp256k1.Instance);
+            var material = DevKeyMaterial.Derive(state.KeySeed, state.AppId, state.InstanceId, LibSecp256k1.Instance);
             using var td = SimulatedTd.Open(state.Directory);
             trustRoot = $"{td.TrustRoot.Name} (public key sha256 {td.TrustRoot.PublicKeyFingerprint})";
             emitted = await DevBoot.RunOnceAsync(state, td.Events, material.KeyProviderInfo, TimeProvider.System, cancellationToken).ConfigureAwait(false);

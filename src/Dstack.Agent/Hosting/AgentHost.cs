@@ -47,7 +47,7 @@ internal static class AgentHost
         services.AddHostedService(sp => sp.GetRequiredService<DemoCertificate>());
         services.AddSingleton<IAppIdentitySource, FileAppIdentitySource>();
         services.AddSingleton<IAppKeysSource, FileAppKeysSource>();
-        services.AddSingleton<Dstack.Crypto.Secp256k1.ISecp256k1>(Dstack.Crypto.Secp256k1.BouncyCastleSecp256k1.Instance);
+        services.AddSingleton<Dstack.Crypto.Secp256k1.ISecp256k1>(Dstack.Crypto.Secp256k1.LibSecp256k1.Instance);
         services.AddSingleton<RpcEndpoint>();
         services.AddRpcMethods();
 

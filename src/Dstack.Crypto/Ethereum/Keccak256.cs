@@ -20,15 +20,16 @@ public static class Keccak256
 
     /// <summary>Hashes <paramref name="data"/> into <paramref name="destination"/>.</summary>
     /// <param name="data">Input bytes.</param>
-    /// <param name="destination">At least 32 bytes.</param>
-    public static void Hash(ReadOnlySpan<byte> data, Span<byte> destination) => HashWith(new KeccakDigest(256), data, destination);
-
-    internal static void HashWith(KeccakDigest digest, ReadOnlySpan<byte> data, Span<byte> destination)
+    /// <param name="destination">At least 32 bytes; the digest is written to its first 32.</param>
+    public static void Hash(ReadOnlySpan<byte> data, Span<byte> destination)
     {
-        var input = data.ToArray();
-        digest.BlockUpdate(input, 0, input.Length);
-        var output = new byte[digest.GetDigestSize()];
-        digest.DoFinal(output, 0);
-        output.CopyTo(destination);
+        if (destination.Length < HashLength)
+        {
+            throw new ArgumentException("The destination must hold 32 bytes.", nameof(destination));
+        }
+
+        var digest = new KeccakDigest(256);
+        digest.BlockUpdate(data);
+        digest.DoFinal(destination);
     }
 }

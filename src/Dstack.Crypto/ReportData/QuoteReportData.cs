@@ -149,9 +149,9 @@ public static class QuoteReportData
 
     private static byte[] BouncyHash(IDigest digest, byte[] preimage)
     {
-        digest.BlockUpdate(preimage, 0, preimage.Length);
+        digest.BlockUpdate(preimage);
         var output = new byte[digest.GetDigestSize()];
-        digest.DoFinal(output, 0);
+        digest.DoFinal(output);
         return output;
     }
 }

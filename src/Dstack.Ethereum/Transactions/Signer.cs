@@ -16,10 +16,10 @@ public sealed class Signer : IDisposable
 
     /// <summary>Creates a signer from a raw private key.</summary>
     /// <param name="privateKey">32 bytes, big-endian, in [1, n-1]; copied.</param>
-    /// <param name="secp256k1">The curve backend; BouncyCastle by default.</param>
+    /// <param name="secp256k1">The curve backend; libsecp256k1 by default.</param>
     public Signer(ReadOnlySpan<byte> privateKey, ISecp256k1? secp256k1 = null)
     {
-        _secp256k1 = secp256k1 ?? BouncyCastleSecp256k1.Instance;
+        _secp256k1 = secp256k1 ?? LibSecp256k1.Instance;
         if (!_secp256k1.IsValidPrivateKey(privateKey))
         {
             throw new ArgumentException("Not a valid secp256k1 private key", nameof(privateKey));

@@ -35,7 +35,7 @@ internal static class KmsHost
         services.AddSingleton<IValidateOptions<KmsOptions>, KmsOptionsValidator>();
         services.AddOptions<KmsOptions>().Bind(configurationRoot).ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<ISecp256k1>(BouncyCastleSecp256k1.Instance);
+        services.AddSingleton<ISecp256k1>(LibSecp256k1.Instance);
         services.AddSingleton(CreateTrustAnchor);
         services.AddSingleton<SimulatedTdHandle>();
         services.AddSingleton(CreateDevice);

@@ -74,7 +74,7 @@ public sealed class BootSequenceTests : IDisposable
         Assert.Equal(BootTestBed.VmConfig, call.VmConfig);
 
         // keys file: exact format, mode 0600, readable by the socket API
-        var expected = KmsKeyDerivation.DeriveAppKeys(BouncyCastleSecp256k1.Instance, kms.RootCaScalar, kms.K256RootKey, _bed.AppId, instanceId);
+        var expected = KmsKeyDerivation.DeriveAppKeys(LibSecp256k1.Instance, kms.RootCaScalar, kms.K256RootKey, _bed.AppId, instanceId);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_bed.AppKeysPath));
         using var keys = JsonDocument.Parse(File.ReadAllBytes(_bed.AppKeysPath));
         var root = keys.RootElement;

@@ -90,7 +90,7 @@ internal sealed class TestKms : IAsyncDisposable
         var serverCertificate = X509CertificateLoader.LoadPkcs12(rpcWithKey.Export(X509ContentType.Pkcs12), null);
 
         var app = CreateApp(port, serverCertificate, tempCa);
-        var kms = new TestKms(app, rootKey, rootCa, tempKey, tempCa, KmsKeyDerivation.NewRandomK256Key(BouncyCastleSecp256k1.Instance), pki);
+        var kms = new TestKms(app, rootKey, rootCa, tempKey, tempCa, KmsKeyDerivation.NewRandomK256Key(LibSecp256k1.Instance), pki);
         var grpc = app.MapGrpcUnary();
         grpc.MapUnary(KmsMethods.GetTempCaCert, (_, _) => Task.FromResult(new GetTempCaCertResponse
         {
@@ -182,7 +182,7 @@ internal sealed class TestKms : IAsyncDisposable
 
         var appId = AppInfoCalculator.FindPayload(runtimeEvents, "app-id") ?? throw new RpcException(StatusCode.PermissionDenied, "no app-id event");
         var instanceId = AppInfoCalculator.FindPayload(runtimeEvents, "instance-id") ?? [];
-        var keys = KmsKeyDerivation.DeriveAppKeys(BouncyCastleSecp256k1.Instance, RootCaScalar, K256RootKey, appId, instanceId);
+        var keys = KmsKeyDerivation.DeriveAppKeys(LibSecp256k1.Instance, RootCaScalar, K256RootKey, appId, instanceId);
         return new AppKeyResponse
         {
             CaCert = RootCa.ExportCertificatePem() + "\n",

@@ -114,7 +114,7 @@ public sealed class DevCommandTests
         using var json = JsonDocument.Parse(response.Body);
         var key = Convert.FromHexString(json.RootElement.GetProperty("key").GetString()!);
         var chain = json.RootElement.GetProperty("signature_chain").EnumerateArray().Select(e => Convert.FromHexString(e.GetString()!)).ToList();
-        var secp = BouncyCastleSecp256k1.Instance;
+        var secp = LibSecp256k1.Instance;
         var publicKey = new byte[33];
         secp.GetPublicKey(key, publicKey);
 

@@ -29,8 +29,8 @@ public sealed class DevAgentFixture : IAsyncLifetime
     {
         _agent = await DevAgent.StartAsync();
         State = DevState.Prepare(Agent.StateDirectory);
-        Keys = DevKeyMaterial.Derive(State.KeySeed, State.AppId, State.InstanceId, BouncyCastleSecp256k1.Instance);
-        KeyService = new AppKeyService(Keys.App.K256Key.Span, Keys.App.K256Signature.Span, BouncyCastleSecp256k1.Instance);
+        Keys = DevKeyMaterial.Derive(State.KeySeed, State.AppId, State.InstanceId, LibSecp256k1.Instance);
+        KeyService = new AppKeyService(Keys.App.K256Key.Span, Keys.App.K256Signature.Span, LibSecp256k1.Instance);
     }
 
     public async Task DisposeAsync()

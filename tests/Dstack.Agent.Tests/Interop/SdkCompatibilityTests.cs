@@ -161,12 +161,12 @@ public sealed class SdkCompatibilityTests(DevAgentFixture fixture) : IClassFixtu
     }
 
     private static string Address(byte[] privateKey) =>
-        EthereumAddress.ToChecksumString(EthereumAddress.FromPublicKey(PublicKey(privateKey), BouncyCastleSecp256k1.Instance));
+        EthereumAddress.ToChecksumString(EthereumAddress.FromPublicKey(PublicKey(privateKey), LibSecp256k1.Instance));
 
     private static byte[] PublicKey(byte[] privateKey)
     {
         var publicKey = new byte[65];
-        BouncyCastleSecp256k1.Instance.GetPublicKey(privateKey, publicKey);
+        LibSecp256k1.Instance.GetPublicKey(privateKey, publicKey);
         return publicKey;
     }
 

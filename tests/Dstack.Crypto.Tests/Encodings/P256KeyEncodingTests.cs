@@ -18,7 +18,7 @@ public class P256KeyEncodingTests
     [Fact]
     public void DeriveKeyExample_PemIsByteExact()
     {
-        var service = new AppKeyService(SimulatorK256Key, SimulatorK256Signature, BouncyCastleSecp256k1.Instance);
+        var service = new AppKeyService(SimulatorK256Key, SimulatorK256Signature, LibSecp256k1.Instance);
         var scalar = service.DeriveP256Key("/");
         Assert.Equal(DeriveKeyExamplePem, P256KeyEncoding.ToPkcs8Pem(scalar));
     }

@@ -21,7 +21,7 @@ public class EthereumTests
         Assert.Equal("dstack-kms-issued:"u8.ToArray(), message.AsSpan(0, 18).ToArray());
         var digest = Keccak256.Hash(message);
         var recovered = new byte[33];
-        Assert.True(BouncyCastleSecp256k1.Instance.TryRecover(digest, appRoot.HexOf("k256_signature"), recovered));
+        Assert.True(LibSecp256k1.Instance.TryRecover(digest, appRoot.HexOf("k256_signature"), recovered));
         Assert.Equal(appRoot.Str("kms_pub_recovered"), Convert.ToHexStringLower(recovered));
     }
 
@@ -31,12 +31,12 @@ public class EthereumTests
         var one = new byte[32];
         one[31] = 1;
         var uncompressed = new byte[65];
-        BouncyCastleSecp256k1.Instance.GetPublicKey(one, uncompressed);
+        LibSecp256k1.Instance.GetPublicKey(one, uncompressed);
         var address = EthereumAddress.FromUncompressedPublicKey(uncompressed);
         Assert.Equal("0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf", EthereumAddress.ToChecksumString(address));
         var compressed = new byte[33];
-        BouncyCastleSecp256k1.Instance.GetPublicKey(one, compressed);
-        Assert.Equal(address, EthereumAddress.FromPublicKey(compressed, BouncyCastleSecp256k1.Instance));
+        LibSecp256k1.Instance.GetPublicKey(one, compressed);
+        Assert.Equal(address, EthereumAddress.FromPublicKey(compressed, LibSecp256k1.Instance));
         Assert.Equal(address, EthereumAddress.FromUncompressedPublicKey(uncompressed.AsSpan(1)));
     }
 

@@ -22,7 +22,7 @@ public class DstackKdfTests
         Assert.Equal(entry.Str("okm"), Convert.ToHexStringLower(okm));
         Assert.Equal(entry.Str("ed25519_pub"), Convert.ToHexStringLower(Ed25519.GetPublicKey(okm)));
         var compressed = new byte[33];
-        BouncyCastleSecp256k1.Instance.GetPublicKey(okm, compressed);
+        LibSecp256k1.Instance.GetPublicKey(okm, compressed);
         Assert.Equal(entry.Str("secp256k1_pub_compressed"), Convert.ToHexStringLower(compressed));
     }
 
@@ -52,7 +52,7 @@ public class DstackKdfTests
         var k256Root = Enumerable.Repeat((byte)0x01, 32).ToArray();
         var appId = Enumerable.Repeat((byte)0x11, 20).ToArray();
         var instanceId = Enumerable.Repeat((byte)0x33, 20).ToArray();
-        var secp = BouncyCastleSecp256k1.Instance;
+        var secp = LibSecp256k1.Instance;
 
         Assert.Equal(
             "3059301306072a8648ce3d020106082a8648ce3d0301070342000491f50522407ce29dce3ed7d31a15d80c1c42f13a23552d2b33a0ce09ee11e47bce95936f3e7f80d195f879e28e1b144ef37ac9ab8e36a690cbf930b775897b27",
@@ -86,7 +86,7 @@ public class DstackKdfTests
     [Fact]
     public void SimulatorAppRootKey_IsTheKmsDerivationInput()
     {
-        var secp = BouncyCastleSecp256k1.Instance;
+        var secp = LibSecp256k1.Instance;
         var pub = new byte[33];
         secp.GetPublicKey(SimulatorK256Key, pub);
         Assert.Equal(Root.GetProperty("app_root").Str("pub_compressed"), Convert.ToHexStringLower(pub));
@@ -97,7 +97,7 @@ public class DstackKdfTests
     {
         var seed = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
         Assert.Equal(DstackKdf.DeriveKey(seed, "app-key"u8), LocalKeyDerivation.DeriveAppCaKey(seed));
-        Assert.Equal(DstackKdf.DeriveKey(seed, "app-k256-key"u8), LocalKeyDerivation.DeriveK256Key(seed, BouncyCastleSecp256k1.Instance));
+        Assert.Equal(DstackKdf.DeriveKey(seed, "app-k256-key"u8), LocalKeyDerivation.DeriveK256Key(seed, LibSecp256k1.Instance));
         var diskScalar = DstackKdf.DeriveKey(seed, "app-disk-key"u8);
         Assert.Equal(System.Security.Cryptography.SHA256.HashData(P256KeyEncoding.ToPkcs8Der(diskScalar)), LocalKeyDerivation.DeriveDiskCryptKey(seed));
     }

@@ -7,7 +7,7 @@ namespace Dstack.Crypto.Tests.Keys;
 
 public class AppKeyServiceTests
 {
-    private static readonly BouncyCastleSecp256k1 Secp = BouncyCastleSecp256k1.Instance;
+    private static readonly LibSecp256k1 Secp = LibSecp256k1.Instance;
 
     public static TheoryData<int> GetKeyEntries => Indexes("get_key");
 

@@ -30,7 +30,7 @@ public sealed class RaTlsCertificateTests : IDisposable
     [Fact]
     public void DeriveKeyLeaf_HasTheDstackProfile()
     {
-        var scalar = new AppKeyService(SimulatorK256Key, SimulatorK256Signature, BouncyCastleSecp256k1.Instance).DeriveP256Key("/");
+        var scalar = new AppKeyService(SimulatorK256Key, SimulatorK256Signature, LibSecp256k1.Instance).DeriveP256Key("/");
         var spki = P256KeyEncoding.SubjectPublicKeyInfoOf(scalar);
         var attestation = new byte[] { 0x00, 0x01, 0x02 };
         using var cert = _builder.Issue(spki, new RaTlsCertificateOptions { Subject = "/", Attestation = attestation }, _ca.SubjectName, _caKey);

@@ -96,7 +96,7 @@ public class QuoteReportDataTests
         var entry = Root.GetProperty("kdf")[0];
         var okm = entry.HexOf("okm");
         var compressed = new byte[33];
-        BouncyCastleSecp256k1.Instance.GetPublicKey(okm, compressed);
+        LibSecp256k1.Instance.GetPublicKey(okm, compressed);
         Assert.Equal(Padded(entry.Str("dip1_ed25519")), QuoteReportData.ForEd25519AppKey(Ed25519.GetPublicKey(okm)));
         Assert.Equal(Padded(entry.Str("dip1_secp256k1")), QuoteReportData.ForSecp256k1AppKey(compressed));
     }
@@ -104,7 +104,7 @@ public class QuoteReportDataTests
     [Fact]
     public void Dip1Strings_MatchSimulatorSignKeys()
     {
-        var service = new AppKeyService(SimulatorK256Key, SimulatorK256Signature, BouncyCastleSecp256k1.Instance);
+        var service = new AppKeyService(SimulatorK256Key, SimulatorK256Signature, LibSecp256k1.Instance);
         var ed = service.GetKey("vms", "signing", "ed25519");
         var k = service.GetKey("vms", "signing", "secp256k1");
         var edData = QuoteReportData.ForEd25519AppKey(ed.PublicKey.Span);
@@ -129,7 +129,7 @@ public class QuoteReportDataTests
     [Fact]
     public void RaTlsBinding_MatchesDeriveKeyExample()
     {
-        var service = new AppKeyService(SimulatorK256Key, SimulatorK256Signature, BouncyCastleSecp256k1.Instance);
+        var service = new AppKeyService(SimulatorK256Key, SimulatorK256Signature, LibSecp256k1.Instance);
         var spki = P256KeyEncoding.SubjectPublicKeyInfoOf(service.DeriveP256Key("/"));
         Assert.StartsWith("3059301306072a8648ce3d020106082a8648ce3d03010703420004f367a52f", Convert.ToHexStringLower(spki), StringComparison.Ordinal);
         Assert.EndsWith("9c036ac", Convert.ToHexStringLower(spki), StringComparison.Ordinal);

@@ -6,7 +6,7 @@ namespace Dstack.Crypto.Tests.SignatureChains;
 
 public class KmsSignaturesTests
 {
-    private static readonly BouncyCastleSecp256k1 Secp = BouncyCastleSecp256k1.Instance;
+    private static readonly LibSecp256k1 Secp = LibSecp256k1.Instance;
 
     [Fact]
     public void SimulatorAppKeys_SignatureRecoversToKmsRoot()

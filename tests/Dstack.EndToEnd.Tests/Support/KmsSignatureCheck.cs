@@ -10,11 +10,11 @@ internal static class KmsSignatureCheck
     public static byte[] AppRootPublicKey(AppKeys keys)
     {
         var publicKey = new byte[Secp256k1Lengths.CompressedPublicKey];
-        BouncyCastleSecp256k1.Instance.GetPublicKey(keys.K256Key, publicKey);
+        LibSecp256k1.Instance.GetPublicKey(keys.K256Key, publicKey);
         return publicKey;
     }
 
     /// <summary>The compressed public key that produced <c>k256_signature</c> over the app root key for <paramref name="appId"/>, or null.</summary>
     public static byte[]? RecoverKmsSigner(AppKeys keys, byte[] appId) =>
-        KmsSignatures.RecoverSigner(BouncyCastleSecp256k1.Instance, keys.K256Signature, KmsSignatures.KmsIssuedPrefix, appId, null, AppRootPublicKey(keys));
+        KmsSignatures.RecoverSigner(LibSecp256k1.Instance, keys.K256Signature, KmsSignatures.KmsIssuedPrefix, appId, null, AppRootPublicKey(keys));
 }

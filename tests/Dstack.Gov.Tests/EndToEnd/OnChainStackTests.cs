@@ -72,7 +72,7 @@ public sealed class OnChainStackTests(OnChainStackFixture fixture) : IClassFixtu
         Assert.Equal(32, key.Length);
         Assert.Equal(2, chain.Length);
 
-        var secp = BouncyCastleSecp256k1.Instance;
+        var secp = LibSecp256k1.Instance;
         var derivedPublic = new byte[33];
         secp.GetPublicKey(key, derivedPublic);
         var appRoot = DerivedKeySignatures.RecoverAppRootKey(secp, chain[0], purpose, derivedPublic);

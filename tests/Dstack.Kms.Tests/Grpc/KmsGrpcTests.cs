@@ -42,9 +42,9 @@ public sealed class KmsGrpcTests : IAsyncLifetime
         Assert.Equal(keys.K256Key, again.K256Key);
         Assert.Equal(keys.DiskCryptKey, again.DiskCryptKey);
         var appPublic = new byte[33];
-        BouncyCastleSecp256k1.Instance.GetPublicKey(keys.K256Key.Span, appPublic);
+        LibSecp256k1.Instance.GetPublicKey(keys.K256Key.Span, appPublic);
         var signer = KmsSignatures.RecoverSigner(
-            BouncyCastleSecp256k1.Instance, keys.K256Signature.ToByteArray(), KmsSignatures.KmsIssuedPrefix, KmsTestBed.AppId, null, appPublic);
+            LibSecp256k1.Instance, keys.K256Signature.ToByteArray(), KmsSignatures.KmsIssuedPrefix, KmsTestBed.AppId, null, appPublic);
         Assert.Equal(meta.K256Pubkey.ToByteArray(), signer);
         Assert.False(meta.IsDev);
         Assert.NotNull(meta.BootstrapInfo);
@@ -127,9 +127,9 @@ public sealed class KmsGrpcTests : IAsyncLifetime
         var publicKey = response.PublicKey.ToByteArray();
         Assert.Equal(32, publicKey.Length);
         Assert.Equal(root, KmsSignatures.RecoverSigner(
-            BouncyCastleSecp256k1.Instance, response.Signature.ToByteArray(), KmsSignatures.EnvEncryptPublicKeyPrefix, KmsTestBed.AppId, null, publicKey));
+            LibSecp256k1.Instance, response.Signature.ToByteArray(), KmsSignatures.EnvEncryptPublicKeyPrefix, KmsTestBed.AppId, null, publicKey));
         Assert.Equal(root, KmsSignatures.RecoverSigner(
-            BouncyCastleSecp256k1.Instance, response.SignatureV1.ToByteArray(), KmsSignatures.EnvEncryptPublicKeyPrefix, KmsTestBed.AppId, response.Timestamp, publicKey));
+            LibSecp256k1.Instance, response.SignatureV1.ToByteArray(), KmsSignatures.EnvEncryptPublicKeyPrefix, KmsTestBed.AppId, response.Timestamp, publicKey));
         Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
         Assert.Equal("app_id must be 20 bytes", bad.Detail);
     }

@@ -50,7 +50,7 @@ internal sealed class OnChainTestBed : IDisposable
         await KmsTestBed.BootAsync(bed.Caller, appId.ToArray(), composeHash, KmsTestBed.InstanceId);
         var anchor = bed.Own(KmsTrustAnchor.Simulated(bed.Caller.Pki, TimeProvider.System));
         var store = new RootKeyStore(
-            Path.Combine(bed._directory.Path, "keys"), Crypto.Secp256k1.BouncyCastleSecp256k1.Instance, TimeProvider.System, new TdxAttestationSource(kmsTd.Device, kmsTd.Events.LogPath));
+            Path.Combine(bed._directory.Path, "keys"), Crypto.Secp256k1.LibSecp256k1.Instance, TimeProvider.System, new TdxAttestationSource(kmsTd.Device, kmsTd.Events.LogPath));
         bed.Holder.Set(await store.BootstrapAsync("kms.test", CancellationToken.None));
         bed.Authenticator = new CallerAuthenticator(anchor, false, TimeProvider.System);
         bed.Policy = bed.Own(new OnChainPolicy(rpcUrls, chainId, kmsContract, OnChainBlockTag.Parse(blockTag), timeout ?? TimeSpan.FromSeconds(5), TimeProvider.System, bed.Log));

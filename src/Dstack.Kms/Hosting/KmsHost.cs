@@ -3,6 +3,7 @@ using Dstack.Attestation.Devices;
 using Dstack.Attestation.EventLog;
 using Dstack.Crypto.Secp256k1;
 using Dstack.Kms.Authentication;
+using Dstack.Kms.Authorization;
 using Dstack.Kms.Configuration;
 using Dstack.Kms.Keys;
 using Dstack.Kms.Onboarding;
@@ -45,18 +46,33 @@ internal static class KmsHost
         services.AddSingleton(sp => new CallerAuthenticator(
             sp.GetRequiredService<KmsTrustAnchor>(), Options(sp).Attestation.AllowDebugTds, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(CreatePolicy);
+        services.AddSingleton(sp => new KmsAuthorization(sp.GetRequiredService<IKmsPolicy>()));
+        services.AddSingleton(sp => new SelfAuthorization(
+            sp.GetRequiredService<IKmsAttestationSource>(),
+            sp.GetRequiredService<CallerAuthenticator>(),
+            sp.GetRequiredService<KmsAuthorization>(),
+            Options(sp).Policy.EnforceSelfAuthorization,
+            Options(sp).Onboarding.VmConfig,
+            Logger(sp)));
         services.AddSingleton<KmsService>();
         services.AddSingleton(sp => new KmsOnboarding(
             sp.GetRequiredService<RootKeyStore>(),
             sp.GetRequiredService<IKmsAttestationSource>(),
             sp.GetRequiredService<CallerAuthenticator>(),
-            sp.GetRequiredService<IKmsPolicy>(),
+            sp.GetRequiredService<KmsAuthorization>(),
             sp.GetRequiredService<ISecp256k1>(),
             sp.GetRequiredService<TimeProvider>(),
             Logger(sp)));
         // the policy backend is checked (chain id, contract code) before the root keys are loaded or onboarded
         services.AddHostedService<PolicyStartupService>();
         services.AddHostedService<RootKeyStartupService>();
+        // after the root keys, before the listener: key releases are refused until the policy allows this KMS itself
+        services.AddHostedService(sp => new SelfAuthorizationService(
+            sp.GetRequiredService<SelfAuthorization>(),
+            sp.GetRequiredService<IKmsPolicy>(),
+            TimeSpan.FromSeconds(Options(sp).Policy.SelfAuthorizationIntervalSeconds),
+            sp.GetRequiredService<TimeProvider>(),
+            Logger(sp)));
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

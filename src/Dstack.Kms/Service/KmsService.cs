@@ -5,6 +5,7 @@ using Dstack.Crypto.RaTls;
 using Dstack.Crypto.ReportData;
 using Dstack.Crypto.SignatureChains;
 using Dstack.Kms.Authentication;
+using Dstack.Kms.Authorization;
 using Dstack.Kms.Hosting;
 using Dstack.Kms.Keys;
 using Dstack.Kms.Policies;
@@ -15,23 +16,36 @@ namespace Dstack.Kms.Service;
 /// <summary>
 /// The KMS RPCs, independent of the transport (kms.md §1.3, §3, §4.4): authenticate the caller's attestation, ask the
 /// policy, derive and release. Each method returns either its response or a <see cref="KmsRefusal"/> whose reason is
-/// meant for the caller and is also logged. The gRPC layer maps requests and refusals onto the wire.
+/// meant for the caller and is also logged. The gRPC layer maps requests and refusals onto the wire. The key releases
+/// (<c>GetAppKey</c>, <c>SignCert</c>, <c>GetKmsKey</c>) are refused while <see cref="SelfAuthorization"/> does not
+/// allow this KMS; the public RPCs are not.
 /// </summary>
 internal sealed class KmsService
 {
     private readonly KmsKeyHolder _keys;
     private readonly CallerAuthenticator _authenticator;
     private readonly IKmsPolicy _policy;
+    private readonly KmsAuthorization _kmsAuthorization;
+    private readonly SelfAuthorization _self;
     private readonly TimeProvider _timeProvider;
     private readonly RaTlsCertificateBuilder _certificateBuilder;
     private readonly ILogger _logger;
 
     /// <summary>Creates the service.</summary>
-    public KmsService(KmsKeyHolder keys, CallerAuthenticator authenticator, IKmsPolicy policy, TimeProvider timeProvider, ILogger<KmsService> logger)
+    public KmsService(
+        KmsKeyHolder keys,
+        CallerAuthenticator authenticator,
+        KmsAuthorization kmsAuthorization,
+        SelfAuthorization self,
+        TimeProvider timeProvider,
+        ILogger<KmsService> logger)
     {
+        ArgumentNullException.ThrowIfNull(kmsAuthorization);
         _keys = keys;
         _authenticator = authenticator;
-        _policy = policy;
+        _policy = kmsAuthorization.Policy;
+        _kmsAuthorization = kmsAuthorization;
+        _self = self;
         _timeProvider = timeProvider;
         _certificateBuilder = new RaTlsCertificateBuilder(timeProvider);
         _logger = logger;
@@ -45,6 +59,11 @@ internal sealed class KmsService
         if (_keys.Keys is not { } keys)
         {
             return Refuse<AppKeyResponse>(Method, NotReady());
+        }
+
+        if (_self.Refusal is { } notSelfAuthorized)
+        {
+            return Refuse<AppKeyResponse>(Method, notSelfAuthorized);
         }
 
         if (request.ApiVersion > 1)
@@ -153,6 +172,11 @@ internal sealed class KmsService
             return Refuse<SignCertResponse>(Method, NotReady());
         }
 
+        if (_self.Refusal is { } notSelfAuthorized)
+        {
+            return Refuse<SignCertResponse>(Method, notSelfAuthorized);
+        }
+
         if (request.ApiVersion != 2)
         {
             var hint = request.ApiVersion == 1 ? " (CSR v1 is not supported; send a v2 CSR with api_version 2)" : string.Empty;
@@ -231,6 +255,11 @@ internal sealed class KmsService
             return Refuse<KmsKeyResponse>(Method, NotReady());
         }
 
+        if (_self.Refusal is { } notSelfAuthorized)
+        {
+            return Refuse<KmsKeyResponse>(Method, notSelfAuthorized);
+        }
+
         var caller = await _authenticator.AuthenticateCertificateAsync(request.ClientCertificate, request.VmConfig, cancellationToken).ConfigureAwait(false);
         if (!caller.IsSuccess)
         {
@@ -238,7 +267,7 @@ internal sealed class KmsService
         }
 
         var bootInfo = caller.Value.BootInfo;
-        var decision = await _policy.IsKmsAllowedAsync(bootInfo, cancellationToken).ConfigureAwait(false);
+        var decision = await _kmsAuthorization.AuthorizeKmsAsync(caller.Value, cancellationToken).ConfigureAwait(false);
         if (Deny(decision) is { } denied)
         {
             return Refuse<KmsKeyResponse>(Method, denied);

@@ -1,0 +1,106 @@
+using System.Threading.Channels;
+using Dstack.Kms.Hosting;
+using Dstack.Kms.Policies;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Dstack.Kms.Authorization;
+
+/// <summary>
+/// Runs <see cref="SelfAuthorization"/>: once at start (after the root keys are loaded, before the listener serves), then
+/// again whenever the policy says it may have changed (<see cref="IPolicyChangeSource"/>: a reloaded policy file, a new
+/// block on chain) and on a timer of <c>Policy:SelfAuthorizationIntervalSeconds</c> (on the injected
+/// <see cref="TimeProvider"/>). Nothing runs when enforcement is off.
+/// </summary>
+internal sealed class SelfAuthorizationService : BackgroundService
+{
+    private readonly SelfAuthorization _self;
+    private readonly IPolicyChangeSource? _changes;
+    private readonly TimeSpan _interval;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Channel<bool> _signals = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>Creates the service.</summary>
+    public SelfAuthorizationService(SelfAuthorization self, IKmsPolicy policy, TimeSpan interval, TimeProvider timeProvider, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(self);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
+        _self = self;
+        _changes = policy as IPolicyChangeSource;
+        _interval = interval;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!_self.IsEnforced)
+        {
+            KmsLog.SelfAuthorizationDisabled(_logger);
+            return;
+        }
+
+        if (_changes is not null)
+        {
+            _changes.PolicyChanged += OnPolicyChanged;
+        }
+
+        await _self.CheckAsync(cancellationToken).ConfigureAwait(false);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_changes is not null)
+        {
+            _changes.PolicyChanged -= OnPolicyChanged;
+        }
+
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_interval, _timeProvider);
+        Task<bool>? tick = null;
+        Task<bool>? signal = null;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                tick ??= timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                signal ??= _signals.Reader.WaitToReadAsync(stoppingToken).AsTask();
+                var fired = await Task.WhenAny(tick, signal).ConfigureAwait(false);
+                if (fired == tick)
+                {
+                    if (!await tick.ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    tick = null;
+                }
+                else
+                {
+                    await signal.ConfigureAwait(false);
+                    while (_signals.Reader.TryRead(out _))
+                    {
+                    }
+
+                    signal = null;
+                }
+
+                await _self.CheckAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void OnPolicyChanged(object? sender, EventArgs e) => _signals.Writer.TryWrite(true);
+}

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Dstack.Kms.Authorization;
+using Dstack.Kms.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Dstack.Kms.Cli;
+
+/// <summary>
+/// <c>dstack-kms identity --config FILE</c>: prints this instance's identity, the BootInfo its policy is asked about in
+/// self-authorization (the <c>bootAuth/kms</c> JSON: <c>appId</c>, <c>mrAggregated</c>, <c>deviceId</c>,
+/// <c>osImageHash</c>, …), computed from its real TD exactly as self-authorization does, so that an operator can allow it
+/// (policy file <c>kms</c> section, <c>dstack-gov add-kms-mr</c> / <c>add-kms-device</c> / <c>add-os-image</c>).
+/// </summary>
+internal static class IdentityCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var config = new Option<FileInfo>("--config", "-c")
+        {
+            Description = "JSON configuration file of the instance (its TDX device, trust root and Onboarding:VmConfig are used)",
+            Required = true,
+        };
+        var command = new Command("identity", "Print this KMS's own identity (BootInfo JSON) as its policy sees it in self-authorization") { config };
+        command.SetAction((parse, cancellationToken) =>
+            RunAsync(
+                new KmsHostSettings { ConfigPath = parse.GetValue(config)!.FullName, ConfigureLogging = l => l.ClearProviders() }, Console.Out, Console.Error, cancellationToken));
+        return command;
+    }
+
+    /// <summary>Writes the identity JSON to <paramref name="output"/>; returns 0, 1 when it cannot be determined, 2 for an invalid configuration.</summary>
+    public static async Task<int> RunAsync(KmsHostSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            await using var app = KmsHost.Build(settings);
+            var self = app.Services.GetRequiredService<SelfAuthorization>();
+            var identity = await self.IdentifyAsync(cancellationToken).ConfigureAwait(false);
+            if (!identity.IsSuccess)
+            {
+                await error.WriteLineAsync("dstack-kms: this instance has no identity: " + identity.Refusal.Reason).ConfigureAwait(false);
+                return 1;
+            }
+
+            await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(identity.Value.BootInfo.ToJson())).ConfigureAwait(false);
+            return 0;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await error.WriteLineAsync("dstack-kms: invalid configuration:").ConfigureAwait(false);
+            foreach (var failure in ex.Failures)
+            {
+                await error.WriteLineAsync("  - " + failure).ConfigureAwait(false);
+            }
+
+            return 2;
+        }
+        catch (KmsStartupException ex)
+        {
+            await error.WriteLineAsync("dstack-kms: " + ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+    }
+}

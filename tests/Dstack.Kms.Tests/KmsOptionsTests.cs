@@ -93,8 +93,10 @@ public sealed class KmsOptionsTests
     {
         using var dir = new TempDirectory();
         var tdDir = Path.Combine(dir.Path, "td");
-        using (SimulatedTd.Open(tdDir))
+        using (var td = SimulatedTd.Open(tdDir))
         {
+            // the KMS runs as a dstack app: without an app id its own attestation does not verify (self-authorization)
+            await KmsTestBed.BootAsync(td, KmsTestBed.KmsAppId, new byte[32], KmsTestBed.InstanceId);
         }
 
         var keys = Path.Combine(dir.Path, "keys");

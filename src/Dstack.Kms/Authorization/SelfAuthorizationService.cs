@@ -19,6 +19,7 @@ internal sealed class SelfAuthorizationService : BackgroundService
     private readonly TimeSpan _interval;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private PeriodicTimer? _timer;
     private readonly Channel<bool> _signals = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     /// <summary>Creates the service.</summary>
@@ -48,6 +49,8 @@ internal sealed class SelfAuthorizationService : BackgroundService
         }
 
         await _self.CheckAsync(cancellationToken).ConfigureAwait(false);
+        // created here, not in ExecuteAsync (which runs on another thread), so that the period counts from the start
+        _timer = new PeriodicTimer(_interval, _timeProvider);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -65,7 +68,7 @@ internal sealed class SelfAuthorizationService : BackgroundService
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(_interval, _timeProvider);
+        var timer = _timer!;
         Task<bool>? tick = null;
         Task<bool>? signal = null;
         try
@@ -100,6 +103,13 @@ internal sealed class SelfAuthorizationService : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
     }
 
     private void OnPolicyChanged(object? sender, EventArgs e) => _signals.Writer.TryWrite(true);

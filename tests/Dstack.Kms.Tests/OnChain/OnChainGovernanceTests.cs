@@ -14,7 +14,7 @@ public sealed class OnChainGovernanceTests(OnChainFixture fixture) : IClassFixtu
     private OnChainDeployment Chain => fixture.Chain;
 
     private Task<OnChainTestBed> BedAsync(EvmAddress appId, byte[] composeHash, string blockTag = "latest") =>
-        OnChainTestBed.CreateAsync([Chain.Anvil.Endpoint], Chain.Kms.Address, appId, composeHash, blockTag);
+        OnChainTestBed.CreateAsync([Chain.Anvil.Endpoint], Chain.Kms.Address, appId, composeHash, blockTag, register: Chain.Kms);
 
     private async Task<byte[]> AllowedOsImageAsync()
     {
@@ -120,8 +120,10 @@ public sealed class OnChainGovernanceTests(OnChainFixture fixture) : IClassFixtu
         using var bed = await BedAsync(app.Address, OnChainDeployment.RandomHash());
         var peer = await bed.CallerBootInfoAsync(image);
 
+        // the simulated platform gives every TD the same device, which the bed registered for the KMS itself
         var unknownMr = await bed.GetKmsKeyAsync(image);
         await Chain.Kms.AddKmsAggregatedMrAsync(peer.MrAggregated);
+        await Chain.Kms.RemoveKmsDeviceAsync(peer.DeviceId);
         var unknownDevice = await bed.GetKmsKeyAsync(image);
         await Chain.Kms.AddKmsDeviceAsync(peer.DeviceId);
         var allowed = await bed.GetKmsKeyAsync(image);

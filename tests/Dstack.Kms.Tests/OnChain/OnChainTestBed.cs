@@ -1,7 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
 using Dstack.Attestation.Simulation;
 using Dstack.Ethereum;
+using Dstack.Ethereum.Contracts;
 using Dstack.Kms.Authentication;
+using Dstack.Kms.Authorization;
 using Dstack.Kms.Keys;
 using Dstack.Kms.Policies;
 using Dstack.Kms.Service;
@@ -11,7 +13,9 @@ namespace Dstack.Kms.Tests.OnChain;
 
 /// <summary>
 /// A bootstrapped KMS whose policy is <see cref="OnChainPolicy"/>, and a simulated caller VM that booted with a given
-/// app id (an app contract address) and compose hash, whose quotes chain to the trusted simulated root.
+/// app id (an app contract address) and compose hash, whose quotes chain to the trusted simulated root. The KMS's own
+/// TD (booted as the KMS app on the same platform) is registered on chain by <c>register</c> (its aggregated MR, device
+/// and OS image, as <c>isKmsAllowed</c> needs) and self-authorized once at creation.
 /// </summary>
 internal sealed class OnChainTestBed : IDisposable
 {
@@ -34,6 +38,12 @@ internal sealed class OnChainTestBed : IDisposable
 
     public KmsService Service { get; private set; } = null!;
 
+    /// <summary>The KMS's self-authorization, checked once at creation (no periodic re-check in this bed).</summary>
+    public SelfAuthorization Self { get; private set; } = null!;
+
+    /// <summary>The OS image hash of the KMS's own vm_config (registered by <c>register</c>).</summary>
+    public byte[] KmsOsImage { get; } = OnChainDeployment.RandomHash();
+
     /// <summary>Builds the bed; the policy reads <paramref name="kmsContract"/> through <paramref name="rpcUrls"/>.</summary>
     public static async Task<OnChainTestBed> CreateAsync(
         IReadOnlyList<Uri> rpcUrls,
@@ -42,19 +52,35 @@ internal sealed class OnChainTestBed : IDisposable
         byte[] composeHash,
         string blockTag = "latest",
         ulong chainId = AnvilProcess.DefaultChainId,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null,
+        DstackKmsContract? register = null)
     {
         var bed = new OnChainTestBed();
         bed.Caller = bed.Own(SimulatedTd.Open(Path.Combine(bed._directory.Path, "caller")));
-        var kmsTd = bed.Own(SimulatedTd.Open(Path.Combine(bed._directory.Path, "kms-td")));
+        var kmsTd = bed.Own(KmsTestBed.OpenOnPlatform(bed.Caller, Path.Combine(bed._directory.Path, "kms-td")));
         await KmsTestBed.BootAsync(bed.Caller, appId.ToArray(), composeHash, KmsTestBed.InstanceId);
+        await KmsTestBed.BootAsync(kmsTd, KmsTestBed.KmsAppId, OnChainDeployment.RandomHash(), Enumerable.Repeat((byte)0x44, 20).ToArray());
         var anchor = bed.Own(KmsTrustAnchor.Simulated(bed.Caller.Pki, TimeProvider.System));
         var store = new RootKeyStore(
             Path.Combine(bed._directory.Path, "keys"), Crypto.Secp256k1.BouncyCastleSecp256k1.Instance, TimeProvider.System, new TdxAttestationSource(kmsTd.Device, kmsTd.Events.LogPath));
         bed.Holder.Set(await store.BootstrapAsync("kms.test", CancellationToken.None));
         bed.Authenticator = new CallerAuthenticator(anchor, false, TimeProvider.System);
         bed.Policy = bed.Own(new OnChainPolicy(rpcUrls, chainId, kmsContract, OnChainBlockTag.Parse(blockTag), timeout ?? TimeSpan.FromSeconds(5), TimeProvider.System, bed.Log));
-        bed.Service = new KmsService(bed.Holder, bed.Authenticator, bed.Policy, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<KmsService>.Instance);
+        var authorization = new KmsAuthorization(bed.Policy);
+        bed.Self = bed.Own(new SelfAuthorization(
+            new TdxAttestationSource(kmsTd.Device, kmsTd.Events.LogPath), bed.Authenticator, authorization, true, VmConfig(bed.KmsOsImage), bed.Log));
+        if (register is not null)
+        {
+            var identity = await bed.Self.IdentifyAsync(CancellationToken.None);
+            Assert.True(identity.IsSuccess, identity.Refusal?.Reason);
+            await register.AddKmsAggregatedMrAsync(identity.Value.BootInfo.MrAggregated);
+            await register.AddKmsDeviceAsync(identity.Value.BootInfo.DeviceId);
+            await register.AddOsImageHashAsync(bed.KmsOsImage);
+        }
+
+        await bed.Self.CheckAsync(CancellationToken.None);
+        bed.Service = new KmsService(
+            bed.Holder, bed.Authenticator, authorization, bed.Self, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<KmsService>.Instance);
         return bed;
     }
 

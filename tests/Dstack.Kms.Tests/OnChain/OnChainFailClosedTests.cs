@@ -66,7 +66,7 @@ public sealed class OnChainFailClosedTests(OnChainFixture fixture) : IClassFixtu
     {
         var (image, composeHash, appId) = await AllowedAppAsync(Chain);
         using var dead = await OnChainTestBed.CreateAsync([DeadUrl()], Chain.Kms.Address, appId, composeHash);
-        using var failover = await OnChainTestBed.CreateAsync([DeadUrl(), Chain.Anvil.Endpoint], Chain.Kms.Address, appId, composeHash, register: Chain.Kms);
+        using var failover = await OnChainTestBed.CreateAsync([DeadUrl(), Chain.Anvil.Endpoint], Chain.Kms.Address, appId, composeHash);
 
         AssertUnavailable(await dead.GetAppKeyAsync(image), selfCheckFailed: true);
         var result = await failover.GetAppKeyAsync(image);
@@ -115,7 +115,7 @@ public sealed class OnChainFailClosedTests(OnChainFixture fixture) : IClassFixtu
         // the KMS proxy registered as an app: isAppAllowed calls itself until it runs out of gas and reverts
         var (image, _, _) = await AllowedAppAsync(Chain);
         await Chain.Kms.RegisterAppAsync(Chain.Kms.Address);
-        using var bed = await OnChainTestBed.CreateAsync([Chain.Anvil.Endpoint], Chain.Kms.Address, Chain.Kms.Address, OnChainDeployment.RandomHash(), register: Chain.Kms);
+        using var bed = await OnChainTestBed.CreateAsync([Chain.Anvil.Endpoint], Chain.Kms.Address, Chain.Kms.Address, OnChainDeployment.RandomHash());
 
         AssertUnavailable(await bed.GetAppKeyAsync(image));
         Assert.Contains("eth_call failed", bed.Log.Last(63), StringComparison.Ordinal);
@@ -156,7 +156,7 @@ public sealed class OnChainFailClosedTests(OnChainFixture fixture) : IClassFixtu
     public async Task Boot_info_that_does_not_fit_the_tuple_is_refused_without_asking_the_chain()
     {
         var (_, composeHash, appId) = await AllowedAppAsync(Chain);
-        using var bed = await OnChainTestBed.CreateAsync([Chain.Anvil.Endpoint], Chain.Kms.Address, appId, composeHash, register: Chain.Kms);
+        using var bed = await OnChainTestBed.CreateAsync([Chain.Anvil.Endpoint], Chain.Kms.Address, appId, composeHash);
         var config = "{\"cpu_count\":2}";
         using var cert = await KmsTestBed.CreateCallerCertificateAsync(bed.Caller, config);
 

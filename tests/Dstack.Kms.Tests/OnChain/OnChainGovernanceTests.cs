@@ -14,7 +14,7 @@ public sealed class OnChainGovernanceTests(OnChainFixture fixture) : IClassFixtu
     private OnChainDeployment Chain => fixture.Chain;
 
     private Task<OnChainTestBed> BedAsync(EvmAddress appId, byte[] composeHash, string blockTag = "latest") =>
-        OnChainTestBed.CreateAsync([Chain.Anvil.Endpoint], Chain.Kms.Address, appId, composeHash, blockTag, register: Chain.Kms);
+        OnChainTestBed.CreateAsync([Chain.Anvil.Endpoint], Chain.Kms.Address, appId, composeHash, blockTag);
 
     private async Task<byte[]> AllowedOsImageAsync()
     {
@@ -110,6 +110,41 @@ public sealed class OnChainGovernanceTests(OnChainFixture fixture) : IClassFixtu
         Assert.Equal("Boot denied: Device not allowed", removed.Refusal?.Reason);
         Assert.True(anyDevice.IsSuccess, anyDevice.Refusal?.Reason);
         Assert.Equal("Boot denied: Device not allowed", anyDeviceOff.Refusal?.Reason);
+    }
+
+    [Fact]
+    public async Task A_kms_not_on_chain_refuses_until_governance_adds_it_and_a_new_block_is_seen()
+    {
+        var image = await AllowedOsImageAsync();
+        var composeHash = OnChainDeployment.RandomHash();
+        var app = await Chain.DeployAppAsync(allowAnyDevice: true, initialComposeHash: composeHash);
+        using var bed = await OnChainTestBed.CreateAsync([Chain.Anvil.Endpoint], Chain.Kms.Address, app.Address, composeHash, kmsCompose: "a kms build nobody registered");
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var service = new Authorization.SelfAuthorizationService(bed.Self, bed.Policy, TimeSpan.FromSeconds(60), time, bed.Log);
+        await service.StartAsync(CancellationToken.None);
+        var refused = await bed.GetAppKeyAsync(image);
+        var identity = await bed.Self.IdentifyAsync(CancellationToken.None);
+
+        var allowed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bed.Self.Checked += (_, state) =>
+        {
+            if (state.Status == Authorization.SelfAuthorizationStatus.Allowed)
+            {
+                allowed.TrySetResult();
+            }
+        };
+        await Chain.Kms.AddOsImageHashAsync(bed.KmsOsImage);
+        await Chain.Kms.AddKmsAggregatedMrAsync(identity.Value!.BootInfo.MrAggregated);
+        await Chain.Kms.AddKmsDeviceAsync(identity.Value.BootInfo.DeviceId);
+        // any decision at a newer block (here the public GetMeta) makes the KMS check itself again; no timer involved
+        await bed.Service.GetMetaAsync(CancellationToken.None);
+        await allowed.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var served = await bed.GetAppKeyAsync(image);
+        await service.StopAsync(CancellationToken.None);
+
+        Assert.Equal(KmsRefusalKind.Denied, refused.Refusal?.Kind);
+        Assert.Equal("KMS not allowed: OS image is not allowed", refused.Refusal?.Reason);
+        Assert.True(served.IsSuccess, served.Refusal?.Reason);
     }
 
     [Fact]

@@ -99,16 +99,14 @@ internal sealed class KmsTestBed : IDisposable
     /// <summary>The identity of <paramref name="td"/> (with <see cref="VmConfig"/>) as self-authorization computes it.</summary>
     public static async Task<BootInfo> IdentityOfAsync(SimulatedTd td, CallerAuthenticator authenticator)
     {
-        using var probe = new SelfAuthorization(
-            new TdxAttestationSource(td.Device, td.Events.LogPath), authenticator, new KmsAuthorization(new NoPolicy()), true, VmConfig, NullLogger.Instance);
-        var identity = await probe.IdentifyAsync(CancellationToken.None);
+        var identity = await new KmsIdentity(new TdxAttestationSource(td.Device, td.Events.LogPath), authenticator, VmConfig).IdentifyAsync(CancellationToken.None);
         Assert.True(identity.IsSuccess, identity.Refusal?.Reason);
         return identity.Value.BootInfo;
     }
 
     /// <summary>A self-authorization of this bed's KMS TD over <paramref name="policy"/> (not yet checked).</summary>
     public SelfAuthorization CreateSelfAuthorization(IKmsPolicy policy, bool enforce = true) =>
-        new(new TdxAttestationSource(KmsTd.Device, KmsTd.Events.LogPath), Authenticator, new KmsAuthorization(policy), enforce, VmConfig, NullLogger.Instance);
+        new(new KmsIdentity(new TdxAttestationSource(KmsTd.Device, KmsTd.Events.LogPath), Authenticator, VmConfig), new KmsAuthorization(policy), enforce, NullLogger.Instance);
 
     public RootKeyStore CreateStore(string directory) =>
         new(directory, BouncyCastleSecp256k1.Instance, TimeProvider.System, new TdxAttestationSource(KmsTd.Device, KmsTd.Events.LogPath));
@@ -181,16 +179,6 @@ internal sealed class KmsTestBed : IDisposable
 
     public static Task<VersionedAttestation> CreateAttestationAsync(SimulatedTd td, byte[] quote, byte[] reportData, string vmConfig) =>
         RaTlsCaller.CreateAttestationAsync(td, quote, reportData, vmConfig);
-
-    /// <summary>A policy that is never asked: identities are computed without a decision.</summary>
-    private sealed class NoPolicy : IKmsPolicy
-    {
-        public Task<PolicyDecision> IsAppAllowedAsync(BootInfo bootInfo, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<PolicyDecision> IsKmsAllowedAsync(BootInfo bootInfo, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<KmsPolicyInfo> GetInfoAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-    }
 
     public void Dispose()
     {

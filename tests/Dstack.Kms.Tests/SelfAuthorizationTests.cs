@@ -132,11 +132,9 @@ public sealed class SelfAuthorizationTests
         using var other = Attestation.Simulation.SimulatedTd.Open(Path.Combine(bed.Directory.Path, "other-platform"));
         using var otherAnchor = KmsTrustAnchor.Simulated(other.Pki, TimeProvider.System);
         using var self = new SelfAuthorization(
-            new Keys.TdxAttestationSource(bed.KmsTd.Device, bed.KmsTd.Events.LogPath),
-            new CallerAuthenticator(otherAnchor, false, TimeProvider.System),
+            new KmsIdentity(new Keys.TdxAttestationSource(bed.KmsTd.Device, bed.KmsTd.Events.LogPath), new CallerAuthenticator(otherAnchor, false, TimeProvider.System), KmsTestBed.VmConfig),
             new KmsAuthorization(bed.Policy),
             true,
-            KmsTestBed.VmConfig,
             NullLogger.Instance);
 
         var state = await self.CheckAsync(None);

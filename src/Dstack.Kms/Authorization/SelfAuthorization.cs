@@ -1,45 +1,34 @@
-using Dstack.Attestation.Formats;
 using Dstack.Kms.Authentication;
 using Dstack.Kms.Hosting;
-using Dstack.Kms.Keys;
 using Microsoft.Extensions.Logging;
 
 namespace Dstack.Kms.Authorization;
 
 /// <summary>
-/// Self-authorization (kms.md §1.3): the KMS attests its own TD (64 zero bytes of report data), runs that attestation
-/// through exactly the verification a caller's gets (<see cref="CallerAuthenticator"/>: quote under the configured trust
-/// root, debug attribute, event replay, app id, device id), and asks <see cref="KmsAuthorization"/> whether this KMS is
+/// Self-authorization (kms.md §1.3): the KMS takes its own identity (<see cref="KmsIdentity"/>: its TD's attestation
+/// through exactly the verification a caller's gets; an attestation that does not verify is a denial), and asks <see cref="KmsAuthorization"/> whether this KMS is
 /// allowed. The latest outcome is kept in <see cref="State"/>; while it is not <see cref="SelfAuthorizationStatus.Allowed"/>
 /// every key release is refused with <see cref="Refusal"/>. Each change of state is logged with its reason.
 /// </summary>
 internal sealed class SelfAuthorization : IDisposable
 {
-    private static readonly byte[] ZeroReportData = new byte[64];
-    private readonly IKmsAttestationSource _source;
-    private readonly CallerAuthenticator _authenticator;
+    private readonly KmsIdentity _identity;
     private readonly KmsAuthorization _authorization;
-    private readonly string _vmConfig;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SelfAuthorizationState _state;
 
     /// <summary>Creates the check; nothing runs until <see cref="CheckAsync"/>.</summary>
-    /// <param name="source">Attests the KMS's own TD.</param>
-    /// <param name="authenticator">The verification every caller's attestation gets.</param>
+    /// <param name="identity">This KMS's own verified identity.</param>
     /// <param name="authorization">The KMS-identity decision.</param>
     /// <param name="enforce"><c>Policy:EnforceSelfAuthorization</c>; when false the state is <see cref="SelfAuthorizationStatus.Disabled"/> for good.</param>
-    /// <param name="vmConfig">This instance's <c>vm_config</c> JSON (its <c>os_image_hash</c> goes into the BootInfo); empty = none.</param>
     /// <param name="logger">State changes.</param>
-    public SelfAuthorization(IKmsAttestationSource source, CallerAuthenticator authenticator, KmsAuthorization authorization, bool enforce, string vmConfig, ILogger logger)
+    public SelfAuthorization(KmsIdentity identity, KmsAuthorization authorization, bool enforce, ILogger logger)
     {
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(authenticator);
+        ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(authorization);
-        _source = source;
-        _authenticator = authenticator;
+        _identity = identity;
         _authorization = authorization;
-        _vmConfig = vmConfig ?? string.Empty;
         _logger = logger;
         IsEnforced = enforce;
         _state = enforce ? SelfAuthorizationState.NotChecked : SelfAuthorizationState.Disabled;
@@ -89,33 +78,12 @@ internal sealed class SelfAuthorization : IDisposable
     /// <inheritdoc />
     public void Dispose() => _gate.Dispose();
 
-    /// <summary>
-    /// Attests this KMS's TD and verifies that attestation as a caller's; the result is this instance's identity
-    /// (<see cref="AuthenticatedCaller.BootInfo"/>), or why it has none (<see cref="Service.KmsRefusalKind.BackendUnavailable"/>
-    /// when the TD could not be attested at all).
-    /// </summary>
-    public async Task<Service.KmsResult<AuthenticatedCaller>> IdentifyAsync(CancellationToken cancellationToken)
-    {
-        byte[] encoded;
-        try
-        {
-            var attestation = await _source.AttestAsync(ZeroReportData, cancellationToken).ConfigureAwait(false);
-            encoded = AttestationCodec.EncodeV0(attestation);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return Service.KmsResult<AuthenticatedCaller>.Refused(Service.KmsRefusalKind.BackendUnavailable, "its own TD cannot be attested: " + ex.Message);
-        }
-
-        var self = await _authenticator.AuthenticateAttestationAsync(encoded, ZeroReportData, _vmConfig, bootTime: false, cancellationToken).ConfigureAwait(false);
-        return self.IsSuccess
-            ? self
-            : Service.KmsResult<AuthenticatedCaller>.Refused(self.Refusal.Kind, "its own attestation does not verify: " + self.Refusal.Reason);
-    }
+    /// <summary>This KMS's verified identity (see <see cref="KmsIdentity"/>).</summary>
+    public Task<Service.KmsResult<AuthenticatedCaller>> IdentifyAsync(CancellationToken cancellationToken) => _identity.IdentifyAsync(cancellationToken);
 
     private async Task<SelfAuthorizationState> DecideAsync(CancellationToken cancellationToken)
     {
-        var self = await IdentifyAsync(cancellationToken).ConfigureAwait(false);
+        var self = await _identity.IdentifyAsync(cancellationToken).ConfigureAwait(false);
         if (!self.IsSuccess)
         {
             var status = self.Refusal.Kind == Service.KmsRefusalKind.BackendUnavailable ? SelfAuthorizationStatus.Unavailable : SelfAuthorizationStatus.Denied;

@@ -34,20 +34,41 @@ internal static class IdentityCommand
     public static async Task<int> RunAsync(KmsHostSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
+        var (code, identity) = await IdentifyAsync(settings, error, cancellationToken).ConfigureAwait(false);
+        if (identity is not null)
+        {
+            await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(identity.ToJson())).ConfigureAwait(false);
+        }
+
+        return code;
+    }
+
+    /// <summary>
+    /// The identity of the instance <paramref name="settings"/> describe (its configuration validated as for <c>run</c>,
+    /// no policy asked, nothing served), or the exit code and the reason on <paramref name="error"/>.
+    /// </summary>
+    public static async Task<(int Code, Authentication.BootInfo? Identity)> IdentifyAsync(KmsHostSettings settings, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(error);
         try
         {
-            await using var app = KmsHost.Build(settings);
-            var self = app.Services.GetRequiredService<SelfAuthorization>();
-            var identity = await self.IdentifyAsync(cancellationToken).ConfigureAwait(false);
+            await using var app = KmsHost.Build(new KmsHostSettings
+            {
+                ConfigPath = settings.ConfigPath,
+                ConfigurationValues = settings.ConfigurationValues,
+                ConfigureLogging = settings.ConfigureLogging,
+                ConfigureServices = settings.ConfigureServices,
+                MapEndpoints = false,
+            });
+            var identity = await app.Services.GetRequiredService<KmsIdentity>().IdentifyAsync(cancellationToken).ConfigureAwait(false);
             if (!identity.IsSuccess)
             {
-                await error.WriteLineAsync("dstack-kms: this instance has no identity: " + identity.Refusal.Reason).ConfigureAwait(false);
-                return 1;
+                await error.WriteLineAsync("dstack-kms: this instance has no verifiable identity: " + identity.Refusal.Reason).ConfigureAwait(false);
+                return (1, null);
             }
 
-            await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(identity.Value.BootInfo.ToJson())).ConfigureAwait(false);
-            return 0;
+            return (0, identity.Value.BootInfo);
         }
         catch (OptionsValidationException ex)
         {
@@ -57,12 +78,12 @@ internal static class IdentityCommand
                 await error.WriteLineAsync("  - " + failure).ConfigureAwait(false);
             }
 
-            return 2;
+            return (2, null);
         }
         catch (KmsStartupException ex)
         {
             await error.WriteLineAsync("dstack-kms: " + ex.Message).ConfigureAwait(false);
-            return 1;
+            return (1, null);
         }
     }
 }

@@ -47,13 +47,10 @@ internal static class KmsHost
             sp.GetRequiredService<KmsTrustAnchor>(), Options(sp).Attestation.AllowDebugTds, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(CreatePolicy);
         services.AddSingleton(sp => new KmsAuthorization(sp.GetRequiredService<IKmsPolicy>()));
+        services.AddSingleton(sp => new KmsIdentity(
+            sp.GetRequiredService<IKmsAttestationSource>(), sp.GetRequiredService<CallerAuthenticator>(), Options(sp).Onboarding.VmConfig));
         services.AddSingleton(sp => new SelfAuthorization(
-            sp.GetRequiredService<IKmsAttestationSource>(),
-            sp.GetRequiredService<CallerAuthenticator>(),
-            sp.GetRequiredService<KmsAuthorization>(),
-            Options(sp).Policy.EnforceSelfAuthorization,
-            Options(sp).Onboarding.VmConfig,
-            Logger(sp)));
+            sp.GetRequiredService<KmsIdentity>(), sp.GetRequiredService<KmsAuthorization>(), Options(sp).Policy.EnforceSelfAuthorization, Logger(sp)));
         services.AddSingleton<KmsService>();
         services.AddSingleton(sp => new KmsOnboarding(
             sp.GetRequiredService<RootKeyStore>(),
@@ -80,7 +77,11 @@ internal static class KmsHost
         settings.ConfigureServices?.Invoke(services);
         builder.WebHost.ConfigureKestrel(ConfigureKestrel);
         var app = builder.Build();
-        app.MapKmsEndpoints();
+        if (settings.MapEndpoints)
+        {
+            app.MapKmsEndpoints();
+        }
+
         return app;
     }
 

@@ -18,6 +18,9 @@ internal sealed class KmsHostSettings
     /// <summary>Extra logging setup (tests).</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 
+    /// <summary>Whether the endpoints are mapped (false for verbs that only use services, such as <c>identity</c>).</summary>
+    public bool MapEndpoints { get; init; } = true;
+
     /// <summary>Service overrides (tests).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 }

@@ -62,10 +62,8 @@ internal sealed class OnChainTestBed : IDisposable
         using var td = SimulatedTd.Open(directory.Path);
         await BootKmsAsync(td, DefaultKmsCompose);
         using var anchor = KmsTrustAnchor.Simulated(td.Pki, TimeProvider.System);
-        using var self = new SelfAuthorization(
-            new TdxAttestationSource(td.Device, td.Events.LogPath), new CallerAuthenticator(anchor, false, TimeProvider.System),
-            new KmsAuthorization(new DevPolicy(anchor, "")), true, VmConfig(DefaultKmsOsImage), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        var identity = await self.IdentifyAsync(CancellationToken.None);
+        var identity = await new KmsIdentity(new TdxAttestationSource(td.Device, td.Events.LogPath), new CallerAuthenticator(anchor, false, TimeProvider.System), VmConfig(DefaultKmsOsImage))
+            .IdentifyAsync(CancellationToken.None);
         Assert.True(identity.IsSuccess, identity.Refusal?.Reason);
         await kms.AddKmsAggregatedMrAsync(identity.Value.BootInfo.MrAggregated);
         await kms.AddKmsDeviceAsync(identity.Value.BootInfo.DeviceId);
@@ -104,7 +102,7 @@ internal sealed class OnChainTestBed : IDisposable
         bed.Policy = bed.Own(new OnChainPolicy(rpcUrls, chainId, kmsContract, OnChainBlockTag.Parse(blockTag), timeout ?? TimeSpan.FromSeconds(5), TimeProvider.System, bed.Log));
         var authorization = new KmsAuthorization(bed.Policy);
         bed.Self = bed.Own(new SelfAuthorization(
-            new TdxAttestationSource(kmsTd.Device, kmsTd.Events.LogPath), bed.Authenticator, authorization, true, VmConfig(bed.KmsOsImage), bed.Log));
+            new KmsIdentity(new TdxAttestationSource(kmsTd.Device, kmsTd.Events.LogPath), bed.Authenticator, VmConfig(bed.KmsOsImage)), authorization, true, bed.Log));
         if (register is not null && kmsCompose == DefaultKmsCompose)
         {
             await RegisterDefaultKmsAsync(register);

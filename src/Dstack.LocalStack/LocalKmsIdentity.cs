@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Dstack.Attestation.EventLog;
-using Dstack.Attestation.Simulation;
 using Dstack.Kms.Embedding;
 using Microsoft.Extensions.Logging;
 
@@ -29,7 +27,7 @@ internal static class LocalKmsIdentity
         if (kmsConfiguration.TryGetValue("Tdx:Mode", out var mode) && string.Equals(mode, "simulated", StringComparison.OrdinalIgnoreCase)
             && kmsConfiguration.TryGetValue("Tdx:StateDirectory", out var stateDirectory) && stateDirectory is { Length: > 0 })
         {
-            await BootOnceAsync(stateDirectory, cancellationToken).ConfigureAwait(false);
+            await KmsEmbedded.MeasureSimulatedTdAsync(stateDirectory, KmsCompose, cancellationToken).ConfigureAwait(false);
         }
 
         using var error = new StringWriter();
@@ -47,24 +45,5 @@ internal static class LocalKmsIdentity
         // the KMS's own lines (an invalid configuration is exit code 2, as for dstack-kms run)
         var text = error.ToString().TrimEnd();
         throw new LocalStackException(text) { ExitCode = text.Contains("invalid configuration:", StringComparison.Ordinal) ? 2 : 1 };
-    }
-
-    private static async Task BootOnceAsync(string stateDirectory, CancellationToken cancellationToken)
-    {
-        using var td = SimulatedTd.Open(stateDirectory);
-        var log = Path.Combine(td.StateDirectory, RuntimeEventLog.FileName);
-        if (File.Exists(log) && (await RuntimeEventLog.ReadAsync(log, cancellationToken).ConfigureAwait(false)).Count > 0)
-        {
-            return;
-        }
-
-        var compose = Encoding.UTF8.GetBytes(KmsCompose);
-        await td.Events.EmitAsync("system-preparing", Array.Empty<byte>(), cancellationToken).ConfigureAwait(false);
-        await td.Events.EmitAsync("app-id", AppId, cancellationToken).ConfigureAwait(false);
-        await td.Events.EmitAsync("compose-hash", SHA256.HashData(compose), cancellationToken).ConfigureAwait(false);
-        await td.Events.EmitAsync("instance-id", RandomNumberGenerator.GetBytes(20), cancellationToken).ConfigureAwait(false);
-        await td.Events.EmitAsync(AppInfoCalculator.BootMrDone, Array.Empty<byte>(), cancellationToken).ConfigureAwait(false);
-        await td.Events.EmitAsync("key-provider", """{"name":"local","id":""}"""u8.ToArray(), cancellationToken).ConfigureAwait(false);
-        await td.Events.EmitAsync(AppInfoCalculator.SystemReady, Array.Empty<byte>(), cancellationToken).ConfigureAwait(false);
     }
 }

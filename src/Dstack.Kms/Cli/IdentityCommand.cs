@@ -37,7 +37,15 @@ internal static class IdentityCommand
         var (code, identity) = await IdentifyAsync(settings, error, cancellationToken).ConfigureAwait(false);
         if (identity is not null)
         {
-            await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(identity.ToJson())).ConfigureAwait(false);
+            // indented, one field a line (shell scripts pick fields with sed)
+            using var document = System.Text.Json.JsonDocument.Parse(identity.ToJson());
+            using var buffer = new MemoryStream();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Indented = true }))
+            {
+                document.WriteTo(writer);
+            }
+
+            await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
         }
 
         return code;

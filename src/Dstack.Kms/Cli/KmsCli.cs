@@ -10,5 +10,6 @@ internal static class KmsCli
     {
         RunCommand.Create(),
         IdentityCommand.Create(),
+        MeasureSimulatedTdCommand.Create(),
     };
 }

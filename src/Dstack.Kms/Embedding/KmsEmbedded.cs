@@ -37,6 +37,14 @@ public static class KmsEmbedded
     }
 
     /// <summary>
+    /// Development only: measures the simulated TD in <paramref name="stateDirectory"/> as the dstack KMS app
+    /// <paramref name="compose"/> (app id = the compose hash's first 20 bytes), unless its runtime log already holds events;
+    /// returns whether it measured.
+    /// </summary>
+    public static Task<bool> MeasureSimulatedTdAsync(string stateDirectory, string compose, CancellationToken cancellationToken) =>
+        SimulatedAppBoot.MeasureOnceAsync(stateDirectory, compose, cancellationToken);
+
+    /// <summary>
     /// This KMS's own identity, computed from its real TD exactly as self-authorization computes it, without starting
     /// anything or asking a policy (so that a host can allow the KMS in the policy it writes). Returns null after writing
     /// the reason to <see cref="KmsEmbeddedSettings.Error"/> when the configuration is invalid or the TD's attestation

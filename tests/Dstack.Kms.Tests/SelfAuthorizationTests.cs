@@ -94,6 +94,33 @@ public sealed class SelfAuthorizationTests
     }
 
     [Fact]
+    public async Task A_refused_key_release_asks_for_a_recheck_so_a_kms_allowed_again_serves_without_the_timer()
+    {
+        using var bed = await KmsTestBed.CreateAsync();
+        var time = new FakeTimeProvider();
+        var policy = new SwitchablePolicy(bed.Policy) { KmsDecision = PolicyDecision.Deny("not yet approved") };
+        using var self = bed.CreateSelfAuthorization(policy);
+        using var service = new SelfAuthorizationService(self, policy, Interval, time, NullLogger.Instance);
+        var kms = bed.CreateService(bed.Holder, policy, self: self);
+        await service.StartAsync(None);
+        var refused = await GetAppKeyAsync(bed, kms);
+
+        policy.KmsDecision = null;
+        await UntilAsync(self, s => s.Status == SelfAuthorizationStatus.Allowed, () =>
+        {
+            // the refusal above asked for a re-check already (it may be the one that sees the change); the next refusal
+            // may ask again a second later
+            time.Advance(SelfAuthorizationService.MinimumRecheckSpacing);
+            _ = GetAppKeyAsync(bed, kms).GetAwaiter().GetResult();
+        });
+        var served = await GetAppKeyAsync(bed, kms);
+        await service.StopAsync(None);
+
+        Assert.Equal("KMS not allowed: not yet approved", refused.Refusal?.Reason);
+        Assert.True(served.IsSuccess, served.Refusal?.Reason);
+    }
+
+    [Fact]
     public async Task An_unreachable_backend_refuses_with_the_unavailable_reason()
     {
         using var bed = await KmsTestBed.CreateAsync();

@@ -37,6 +37,9 @@ internal sealed class SelfAuthorization : IDisposable
     /// <summary>Raised after every completed check (with the new state), changed or not.</summary>
     public event EventHandler<SelfAuthorizationState>? Checked;
 
+    /// <summary>Raised when a key release was refused because of <see cref="Refusal"/>: a reason to check again soon.</summary>
+    public event EventHandler? RecheckRequested;
+
     /// <summary>Whether self-authorization is enforced.</summary>
     public bool IsEnforced { get; }
 
@@ -45,6 +48,21 @@ internal sealed class SelfAuthorization : IDisposable
 
     /// <summary>The refusal every key release gets now, or null when key releases are served.</summary>
     public Service.KmsRefusal? Refusal => State.Refusal;
+
+    /// <summary>
+    /// The refusal a key release gets now (null: serve it); a refusal also asks for a re-check, so that a KMS the policy
+    /// allows again serves again without waiting for the timer.
+    /// </summary>
+    public Service.KmsRefusal? RefuseKeyRelease()
+    {
+        var refusal = State.Refusal;
+        if (refusal is not null)
+        {
+            RecheckRequested?.Invoke(this, EventArgs.Empty);
+        }
+
+        return refusal;
+    }
 
     /// <summary>Checks this KMS against its policy now (one check at a time) and updates <see cref="State"/>.</summary>
     public async Task<SelfAuthorizationState> CheckAsync(CancellationToken cancellationToken)

@@ -9,8 +9,9 @@ namespace Dstack.Kms.Authorization;
 /// <summary>
 /// Runs <see cref="SelfAuthorization"/>: once at start (after the root keys are loaded, before the listener serves), then
 /// again whenever the policy says it may have changed (<see cref="IPolicyChangeSource"/>: a reloaded policy file, a new
-/// block on chain) and on a timer of <c>Policy:SelfAuthorizationIntervalSeconds</c> (on the injected
-/// <see cref="TimeProvider"/>). Nothing runs when enforcement is off.
+/// block on chain), when a key release was refused because of it (at most once per <see cref="MinimumRecheckSpacing"/>),
+/// and on a timer of <c>Policy:SelfAuthorizationIntervalSeconds</c> (on the injected <see cref="TimeProvider"/>).
+/// Nothing runs when enforcement is off.
 /// </summary>
 internal sealed class SelfAuthorizationService : BackgroundService
 {
@@ -19,7 +20,11 @@ internal sealed class SelfAuthorizationService : BackgroundService
     private readonly TimeSpan _interval;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    /// <summary>The shortest time between two re-checks asked for by refused key releases.</summary>
+    public static readonly TimeSpan MinimumRecheckSpacing = TimeSpan.FromSeconds(1);
+
     private PeriodicTimer? _timer;
+    private long _lastRequestedRecheck = long.MinValue;
     private readonly Channel<bool> _signals = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     /// <summary>Creates the service.</summary>
@@ -48,6 +53,7 @@ internal sealed class SelfAuthorizationService : BackgroundService
             _changes.PolicyChanged += OnPolicyChanged;
         }
 
+        _self.RecheckRequested += OnRecheckRequested;
         await _self.CheckAsync(cancellationToken).ConfigureAwait(false);
         // created here, not in ExecuteAsync (which runs on another thread), so that the period counts from the start
         _timer = new PeriodicTimer(_interval, _timeProvider);
@@ -62,6 +68,7 @@ internal sealed class SelfAuthorizationService : BackgroundService
             _changes.PolicyChanged -= OnPolicyChanged;
         }
 
+        _self.RecheckRequested -= OnRecheckRequested;
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -113,4 +120,19 @@ internal sealed class SelfAuthorizationService : BackgroundService
     }
 
     private void OnPolicyChanged(object? sender, EventArgs e) => _signals.Writer.TryWrite(true);
+
+    private void OnRecheckRequested(object? sender, EventArgs e)
+    {
+        var now = _timeProvider.GetTimestamp();
+        var last = Interlocked.Read(ref _lastRequestedRecheck);
+        if (last != long.MinValue && _timeProvider.GetElapsedTime(last, now) < MinimumRecheckSpacing)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _lastRequestedRecheck, now, last) == last)
+        {
+            _signals.Writer.TryWrite(true);
+        }
+    }
 }

@@ -61,7 +61,7 @@ internal sealed class KmsService
             return Refuse<AppKeyResponse>(Method, NotReady());
         }
 
-        if (_self.Refusal is { } notSelfAuthorized)
+        if (_self.RefuseKeyRelease() is { } notSelfAuthorized)
         {
             return Refuse<AppKeyResponse>(Method, notSelfAuthorized);
         }
@@ -172,7 +172,7 @@ internal sealed class KmsService
             return Refuse<SignCertResponse>(Method, NotReady());
         }
 
-        if (_self.Refusal is { } notSelfAuthorized)
+        if (_self.RefuseKeyRelease() is { } notSelfAuthorized)
         {
             return Refuse<SignCertResponse>(Method, notSelfAuthorized);
         }
@@ -255,7 +255,7 @@ internal sealed class KmsService
             return Refuse<KmsKeyResponse>(Method, NotReady());
         }
 
-        if (_self.Refusal is { } notSelfAuthorized)
+        if (_self.RefuseKeyRelease() is { } notSelfAuthorized)
         {
             return Refuse<KmsKeyResponse>(Method, notSelfAuthorized);
         }

@@ -8,8 +8,10 @@
 #   1. anvil (tests/node_modules/.bin, from `npm ci --prefix tests`) on 127.0.0.1, a fresh chain every run;
 #   2. dstack-gov deploy-kms, add-os-image (the simulated OS image), deploy-app (any device), add-compose-hash
 #      (the compose hash of the exact app-compose.json the VM boots), sent from anvil's well-known dev account 0;
-#   3. dstack-kms with Policy:Kind onchain on that chain: a simulated TD of its own, trusting the mock DCAP root of
-#      the simulated platform every TD of this stack shares;
+#   3. dstack-kms with Policy:Kind onchain on that chain: a simulated TD of its own (measured as the KMS app), trusting
+#      the mock DCAP root of the simulated platform every TD of this stack shares; its own identity (dstack-kms
+#      identity: aggregated MR, device, OS image) is allowed on chain with dstack-gov add-kms-mr / add-kms-device, as
+#      isKmsAllowed needs, because the KMS serves keys only while the chain allows the KMS itself (self-authorization);
 #   4. a simulated VM of the app: dstack-agent run with Boot:BeforeServing, so it first measures the app into RTMR3 and
 #      obtains its keys from the KMS over gRPC + RA-TLS (released only because the chain allows the compose hash),
 #      then serves dstack.sock and tappd.sock in the state directory.
@@ -87,6 +89,7 @@ SAMPLE_COMPOSE=$ROOT/src/Dstack.Agent/Dev/sample-app-compose.json
 MARKER=.dstack-chain-state
 
 agent() { "$DOTNET" "$AGENT_DLL" "$@"; }
+kms() { "$DOTNET" "$KMS_DLL" "$@"; }
 gov() { "$DOTNET" "$GOV_DLL" "$@"; }
 
 # A JSON string literal (the paths and values here hold no control characters).
@@ -301,9 +304,21 @@ cat > "$STATE/kms/kms.json" <<EOF
     "KmsContract": "$KMS_CONTRACT",
     "BlockTag": "latest",
     "TimeoutSeconds": 10
-  }
+  },
+  "Onboarding": { "VmConfig": $(json_string "{\"os_image_hash\":\"$OS_IMAGE_HASH\"}") }
 }
 EOF
+# the KMS is a dstack app too: measure its TD, read its identity, and allow that identity on chain
+kms measure-simulated-td --config "$STATE/kms/kms.json" > /dev/null
+identity=$(kms identity --config "$STATE/kms/kms.json") || die "dstack-kms identity failed"
+KMS_MR=$(json_field mrAggregated <<< "$identity")
+KMS_DEVICE_ID=$(json_field deviceId <<< "$identity")
+KMS_OS_IMAGE_HASH=$(json_field osImageHash <<< "$identity")
+[ -n "$KMS_MR" ] && [ -n "$KMS_DEVICE_ID" ] || die "dstack-kms identity printed no mrAggregated/deviceId: $identity"
+[ "$KMS_OS_IMAGE_HASH" = "$OS_IMAGE_HASH" ] || die "the KMS reports OS image '$KMS_OS_IMAGE_HASH', expected $OS_IMAGE_HASH"
+echo "Allowing the KMS itself on chain (mrAggregated $KMS_MR) ..."
+gov add-kms-mr "${chain[@]}" --key-file "$KEY_FILE" --kms "$KMS_CONTRACT" "$KMS_MR" > /dev/null
+gov add-kms-device "${chain[@]}" --key-file "$KEY_FILE" --kms "$KMS_CONTRACT" "$KMS_DEVICE_ID" > /dev/null
 echo "Starting dstack-kms on $KMS_URL (on-chain policy) ..."
 "$DOTNET" "$KMS_DLL" run --config "$STATE/kms/kms.json" > "$STATE/logs/kms.log" 2>&1 &
 PIDS+=($!)
@@ -318,6 +333,8 @@ DSTACK_CHAIN_OWNER=$OWNER
 DSTACK_CHAIN_COMPOSE_HASH=$COMPOSE_HASH
 DSTACK_CHAIN_OS_IMAGE_HASH=$OS_IMAGE_HASH
 DSTACK_CHAIN_KMS_URL=$KMS_URL
+DSTACK_CHAIN_KMS_MR=$KMS_MR
+DSTACK_CHAIN_KMS_DEVICE_ID=$KMS_DEVICE_ID
 DSTACK_CHAIN_KMS_KEYS=$STATE/kms/keys
 DSTACK_CHAIN_KEY_FILE=$KEY_FILE
 DSTACK_CHAIN_VM=$VM
@@ -340,9 +357,10 @@ until [ -S "$DSTACK_SOCK" ] && [ -S "$TAPPD_SOCK" ]; do
   sleep 0.1
 done
 
-# the device id the KMS measured (sha256 of the PCK certificate's PPID); the agent's Info reports sha256("") as
-# dstack does, because a TD cannot see the PPID of its own quote
-DEVICE_ID=$(sed -n 's/.*isAppAllowed at block [0-9]*: allowed .*, device \([0-9a-f]\{64\}\),.*/\1/p' "$STATE/logs/kms.log" | tail -n 1)
+# the device id of the simulated machine (sha256 of the PCK certificate's PPID), as the KMS measures it for its own TD
+# and for every VM of this stack (one machine); the agent's Info reports sha256("") as dstack does, because a TD cannot
+# see the PPID of its own quote
+DEVICE_ID=$KMS_DEVICE_ID
 echo "DSTACK_CHAIN_DEVICE_ID=$DEVICE_ID" >> "$STATE/stack.env"
 
 # wrappers, so the commands below can be pasted as they are
@@ -360,10 +378,10 @@ The local stack runs on a local chain (the on-chain KMS policy, simulated TDX):
   chain            anvil at $RPC, chain id $CHAIN_ID
   DstackKms        $KMS_CONTRACT (owner $OWNER, anvil's dev account 0)
   DstackApp        $APP (the app id; any device allowed)
-  device id        ${DEVICE_ID:-unknown} (of the simulated machine, as the KMS measured it; see kms.log)
+  device id        $DEVICE_ID (of the simulated machine, as the KMS measures it: dstack-kms identity)
   compose hash     $COMPOSE_HASH ($VM/app-compose.json)
   OS image hash    $OS_IMAGE_HASH
-  dstack-kms       $KMS_URL (keys in $STATE/kms/keys)
+  dstack-kms       $KMS_URL (keys in $STATE/kms/keys; allowed on chain as mrAggregated $KMS_MR)
   VM               $VM: booted, keys released by the KMS because the chain allows the compose hash
   dstack.sock      $DSTACK_SOCK
   tappd.sock       $TAPPD_SOCK
@@ -380,7 +398,7 @@ Audit and govern (dstack-gov is $G; the dev key is in $KEY_FILE):
   $G remove-compose-hash --rpc $RPC --key-file $KEY_FILE --app $APP $COMPOSE_HASH
   $SELF boot-vm second --state-dir $STATE   # a fresh VM: refused, "Compose hash not allowed"
   $G add-compose-hash --rpc $RPC --key-file $KEY_FILE --app $APP --compose $VM/app-compose.json
-  $G add-device --rpc $RPC --key-file $KEY_FILE --app $APP ${DEVICE_ID:-DEVICE_ID}   # pin the device, then
+  $G add-device --rpc $RPC --key-file $KEY_FILE --app $APP $DEVICE_ID   # pin the device, then
   $G set-allow-any-device --rpc $RPC --key-file $KEY_FILE --app $APP false
 (verify without --expect-owner fails the owner check: a single key, anvil's dev account, owns the contracts.)
 EOF

@@ -1,17 +1,21 @@
 using System.Text.Json;
 using Dstack.Agent.Embedding;
+using Dstack.Kms.Embedding;
 
 namespace Dstack.LocalStack;
 
 /// <summary>
 /// The KMS policy file of the local stack (format of <c>dstack-kms</c>'s file policy), written on first start: the VM's
-/// OS image, TCB status <c>UpToDate</c> and the VM's app with its compose hash, on any (simulated) device.
+/// OS image, TCB status <c>UpToDate</c>, the VM's app with its compose hash on any (simulated) device, and the in-process
+/// KMS itself (its mrAggregated and device, computed from its TD) so that it passes self-authorization.
 /// </summary>
 internal static class LocalPolicyFile
 {
     /// <summary>Writes the file unless it exists (then it is the operator's to edit); returns whether it wrote.</summary>
-    public static bool WriteIfMissing(string path, LocalStackVm vm)
+    public static bool WriteIfMissing(string path, LocalStackVm vm, KmsEmbeddedIdentity kms)
     {
+        ArgumentNullException.ThrowIfNull(vm);
+        ArgumentNullException.ThrowIfNull(kms);
         if (File.Exists(path))
         {
             return false;
@@ -22,10 +26,11 @@ internal static class LocalPolicyFile
         {
             writer.WriteStartObject();
             writer.WriteString("gatewayAppId", "");
-            WriteArray(writer, "osImages", vm.OsImageHash);
+            WriteArray(writer, "osImages", [.. new[] { vm.OsImageHash, kms.OsImageHash }.Where(h => h.Length > 0).Distinct()]);
             WriteArray(writer, "allowedTcbStatuses", "UpToDate");
             writer.WriteStartObject("kms");
-            WriteArray(writer, "mrAggregated");
+            WriteArray(writer, "mrAggregated", kms.MrAggregated);
+            WriteArray(writer, "devices", kms.DeviceId);
             writer.WriteBoolean("allowAnyDevice", false);
             writer.WriteEndObject();
             writer.WriteStartObject("apps");

@@ -7,7 +7,8 @@ namespace Dstack.LocalStack;
 
 /// <summary>
 /// <c>dstack-local [--dir DIR] [--kms-config FILE] [--app-id HEX] [--kms-port N]</c>: the whole dstack stack on a
-/// laptop. It starts the KMS in-process (its own simulated TD, a policy file allowing the sample app), then boots a
+/// laptop. It starts the KMS in-process (its own simulated TD booted as the KMS app, a policy file allowing the sample
+/// app and the KMS itself), then boots a
 /// simulated VM against it over the real loopback gRPC + RA-TLS path and serves the VM's <c>dstack.sock</c> and
 /// <c>tappd.sock</c>, so the keys on the socket carry signature chains to the KMS's k256 root key. A restart reuses
 /// everything (same keys, no boot events emitted twice); Ctrl-C stops both and removes the sockets.
@@ -70,7 +71,9 @@ internal static class LocalStackCommand
             kmsConfiguration = LocalKmsConfiguration.Build(layout, arguments.KmsConfig, arguments.KmsPort);
             trustRoot = SharedTrustRoot.Share(layout);
             vm = LocalStackAgent.PrepareVm(layout.Vm, kmsConfiguration.Url, appId);
-            LocalPolicyFile.WriteIfMissing(layout.PolicyFile, vm);
+            kmsConfiguration = kmsConfiguration.WithOsImage(vm.OsImageHash);
+            var kmsIdentity = await LocalKmsIdentity.PrepareAsync(kmsConfiguration.Values, cancellationToken).ConfigureAwait(false);
+            LocalPolicyFile.WriteIfMissing(layout.PolicyFile, vm, kmsIdentity);
         }
         catch (LocalStackException ex)
         {

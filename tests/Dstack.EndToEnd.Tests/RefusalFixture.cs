@@ -6,8 +6,9 @@ using Dstack.Tests;
 namespace Dstack.EndToEnd.Tests;
 
 /// <summary>
-/// Two running KMS processes with the same policy (the E2E app allowed): one trusting this platform's simulated DCAP
-/// root, one trusting Intel's root; and a caller TD of this platform booted as the allowed app up to <c>boot-mr-done</c>,
+/// Three running KMS processes with the same policy (the E2E app allowed): one trusting this platform's simulated DCAP
+/// root, one trusting Intel's root (so its own simulated quote does not verify), one whose policy does not list the KMS
+/// itself; and a caller TD of this platform booted as the allowed app up to <c>boot-mr-done</c>,
 /// the state in which a VM asks for its keys.
 /// </summary>
 public sealed class RefusalFixture : IAsyncLifetime
@@ -22,6 +23,10 @@ public sealed class RefusalFixture : IAsyncLifetime
 
     internal KmsProcess IntelKms { get; private set; } = null!;
 
+    internal KmsNode UnlistedNode { get; private set; } = null!;
+
+    internal KmsProcess UnlistedKms { get; private set; } = null!;
+
     internal SimulatedTd Caller { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -31,9 +36,13 @@ public sealed class RefusalFixture : IAsyncLifetime
         Node.Configure(PolicyFile.Allowing());
         IntelNode = await KmsNode.CreateAsync(Platform, "kms-intel");
         IntelNode.Configure(PolicyFile.Allowing(), intelTrustRoot: true);
+        UnlistedNode = await KmsNode.CreateAsync(Platform, "kms-unlisted");
+        UnlistedNode.Configure(PolicyFile.Allowing(), allowSelf: false);
         var starting = IntelNode.StartAsync();
+        var unlisted = UnlistedNode.StartAsync();
         Kms = await Node.StartAsync();
         IntelKms = await starting;
+        UnlistedKms = await unlisted;
 
         Caller = SimulatedTd.Open(Platform.NewTdDirectory(Path.Combine(Platform.Root, "caller-td")));
         await Caller.Events.EmitAsync("system-preparing", Array.Empty<byte>(), CancellationToken.None);
@@ -54,6 +63,11 @@ public sealed class RefusalFixture : IAsyncLifetime
         if (IntelKms is not null)
         {
             await IntelKms.DisposeAsync();
+        }
+
+        if (UnlistedKms is not null)
+        {
+            await UnlistedKms.DisposeAsync();
         }
 
         Platform?.Dispose();

@@ -86,10 +86,34 @@ public sealed class RefusalTests(RefusalFixture fixture) : IClassFixture<Refusal
 
         await using var boot = await vm.BootAsync();
 
+        // the KMS runs on the simulated platform too: its own quote does not verify under Intel's root, so
+        // self-authorization refuses every key release before the VM's quote is even looked at
         Assert.Equal(1, boot.ExitCode);
-        Assert.Contains("request app keys' failed: KMS " + fixture.IntelNode.Url + ": GetAppKey: Unauthenticated: quote verification failed (trust root 'Intel SGX Root CA'): " +
-            "PCK chain: chain does not end at the trust root 'Intel SGX Root CA'", boot.Output, StringComparison.Ordinal);
+        Assert.Contains("request app keys' failed: KMS " + fixture.IntelNode.Url + ": GetAppKey: PermissionDenied: KMS not allowed: its own attestation does not verify: " +
+            "quote verification failed (trust root 'Intel SGX Root CA'): PCK chain: chain does not end at the trust root 'Intel SGX Root CA'", boot.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(vm.AppKeysPath));
+    }
+
+    [Fact]
+    public async Task A_kms_that_is_not_itself_allowed_refuses_the_boot_with_its_reason_and_releases_nothing()
+    {
+        var vm = new GuestVm(fixture.Platform, "vm-for-unlisted-kms");
+        vm.SetKmsUrls(fixture.UnlistedNode.Url);
+        using var plain = KmsNode.Connect(fixture.UnlistedKms);
+
+        await using var boot = await vm.BootAsync();
+        var meta = await plain.Client.GetMetaAsync(KmsConnection.Deadline());
+
+        Assert.Equal(1, boot.ExitCode);
+        Assert.Contains("request app keys' failed: KMS " + fixture.UnlistedNode.Url + ": GetAppKey: PermissionDenied: KMS not allowed: Aggregated MR not allowed",
+            boot.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(vm.AppKeysPath));
+        // the public RPCs keep working, and the KMS says why it refuses
+        Assert.Equal(33, meta.K256Pubkey.Length);
+        Assert.Contains("Self-authorization: this KMS is not allowed (Denied), refusing every key release: Aggregated MR not allowed (app 7777777777777777777777777777777777777777, mrAggregated "
+            + fixture.UnlistedNode.MrAggregated, fixture.UnlistedKms.Output, StringComparison.Ordinal);
+        Assert.Contains("GetAppKey refused (Denied): KMS not allowed: Aggregated MR not allowed", fixture.UnlistedKms.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("released keys", fixture.UnlistedKms.Output, StringComparison.Ordinal);
     }
 
     private async Task<KmsConnection> ConnectAsync(Func<byte[], byte[]>? tamperQuote = null, bool bindOtherKey = false, bool debug = false)

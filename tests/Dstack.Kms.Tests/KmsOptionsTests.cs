@@ -61,7 +61,28 @@ public sealed class KmsOptionsTests
         Assert.Contains("a production configuration must not trust the simulated DCAP root", text, StringComparison.Ordinal);
         Assert.Contains("a production configuration must not use the dev policy", text, StringComparison.Ordinal);
         Assert.Contains("a production configuration must not run on a simulated TD", text, StringComparison.Ordinal);
-        Assert.Contains("a production configuration must not accept debug TDs", text, StringComparison.Ordinal);
+        Assert.Contains("a production configuration must not accept debug TDs (Attestation:AllowDebugTds = true with Production = true)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Debug_tds_are_refused_with_the_intel_root_and_the_self_authorization_interval_is_checked()
+    {
+        using var dir = new TempDirectory();
+        var config = Write(dir, new
+        {
+            Attestation = new { AllowDebugTds = true },
+            TrustRoot = new { Kind = "intel" },
+            Policy = new { Kind = "webhook", WebhookUrl = "http://127.0.0.1:1/", EnforceSelfAuthorization = false, SelfAuthorizationIntervalSeconds = 0 },
+        });
+        var error = new StringWriter();
+
+        var code = await RunCommand.RunAsync(new KmsHostSettings { ConfigPath = config, ConfigureLogging = Quiet }, error, CancellationToken.None);
+
+        var text = error.ToString();
+        Assert.Equal(2, code);
+        Assert.Contains("debug TDs are never accepted under Intel's root (Attestation:AllowDebugTds = true with TrustRoot:Kind = intel)", text, StringComparison.Ordinal);
+        Assert.Contains("Policy:SelfAuthorizationIntervalSeconds must be in 1..86400, got 0", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("unknown configuration key", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -93,8 +114,10 @@ public sealed class KmsOptionsTests
     {
         using var dir = new TempDirectory();
         var tdDir = Path.Combine(dir.Path, "td");
-        using (SimulatedTd.Open(tdDir))
+        using (var td = SimulatedTd.Open(tdDir))
         {
+            // the KMS runs as a dstack app: without an app id its own attestation does not verify (self-authorization)
+            await KmsTestBed.BootAsync(td, KmsTestBed.KmsAppId, new byte[32], KmsTestBed.InstanceId);
         }
 
         var keys = Path.Combine(dir.Path, "keys");

@@ -188,17 +188,52 @@ public sealed class LocalStackTests
             ["Policy"] = new Dictionary<string, string> { ["Kind"] = "file", ["Path"] = policy },
         }));
 
-        // the operator's policy knows the app and its OS image, but allows another compose hash only
+        // the operator's policy knows the KMS itself (as the stack computes it from the KMS's TD), the app and its OS
+        // image, but allows another compose hash only
         var vm = Dstack.Agent.Embedding.LocalStackAgent.PrepareVm(stack.VmDirectory, new Uri("https://localhost:1"), null);
+        var kms = await LocalKmsIdentity.PrepareAsync(
+            LocalKmsConfiguration.Build(new LocalStackLayout(stack.Directory), config, 0).WithOsImage(vm.OsImageHash).Values, CancellationToken.None);
         var otherCompose = new string('0', 64);
         await File.WriteAllTextAsync(policy,
             "{\"osImages\":[\"" + vm.OsImageHash + "\"],\"allowedTcbStatuses\":[\"UpToDate\"]," +
+            "\"kms\":{\"mrAggregated\":[\"" + kms.MrAggregated + "\"],\"devices\":[\"" + kms.DeviceId + "\"]}," +
             "\"apps\":{\"" + vm.AppId + "\":{\"composeHashes\":[\"" + otherCompose + "\"],\"allowAnyDevice\":true}}}");
         var code = await stack.RunAsync(kmsConfig: config);
         Assert.Equal(1, code);
         Assert.Contains("PermissionDenied: Boot denied: Compose hash not allowed", stack.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(stack.DstackSocket));
         Assert.False(File.Exists(Path.Combine(stack.VmDirectory, "appkeys.json")));
+    }
+
+    [Fact]
+    public async Task The_generated_policy_allows_the_kms_itself_and_a_policy_without_it_refuses_with_the_reason()
+    {
+        await using var stack = await LocalStackRun.StartAsync();
+        await stack.StopAsync();
+        using var generated = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(stack.Directory, "kms", "policy.json")));
+        var kms = await LocalKmsIdentity.PrepareAsync(
+            LocalKmsConfiguration.Build(new LocalStackLayout(stack.Directory), null, 0).WithOsImage(generated.RootElement.GetProperty("osImages")[0].GetString()!).Values,
+            CancellationToken.None);
+
+        await using var second = LocalStackRun.Create();
+        var policy = Path.Combine(second.Directory, "no-kms-policy.json");
+        var config = Path.Combine(second.Directory, "kms-config.json");
+        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["Policy"] = new Dictionary<string, string> { ["Kind"] = "file", ["Path"] = policy },
+        }));
+        var vm = Dstack.Agent.Embedding.LocalStackAgent.PrepareVm(second.VmDirectory, new Uri("https://localhost:1"), null);
+        await File.WriteAllTextAsync(policy,
+            "{\"osImages\":[\"" + vm.OsImageHash + "\"],\"apps\":{\"" + vm.AppId + "\":{\"composeHashes\":[\"" + vm.ComposeHash + "\"],\"allowAnyDevice\":true}}}");
+        var code = await second.RunAsync(kmsConfig: config);
+
+        var section = generated.RootElement.GetProperty("kms");
+        Assert.Equal(kms.MrAggregated, Assert.Single(section.GetProperty("mrAggregated").EnumerateArray()).GetString());
+        Assert.Equal(kms.DeviceId, Assert.Single(section.GetProperty("devices").EnumerateArray()).GetString());
+        Assert.Equal(Convert.ToHexStringLower(LocalKmsIdentity.AppId), kms.AppId);
+        Assert.Equal(1, code);
+        Assert.Contains("PermissionDenied: KMS not allowed: Aggregated MR not allowed", second.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(second.VmDirectory, "appkeys.json")));
     }
 
     private static string Rtmr3(string info)

@@ -9,5 +9,7 @@ internal static class KmsCli
     public static RootCommand Create() => new("dstack-kms: key management service for dstack confidential VMs")
     {
         RunCommand.Create(),
+        IdentityCommand.Create(),
+        MeasureSimulatedTdCommand.Create(),
     };
 }

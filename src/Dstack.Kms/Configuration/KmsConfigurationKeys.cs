@@ -32,6 +32,7 @@ internal static class KmsConfigurationKeys
             nameof(PolicyOptions.WebhookTimeoutSeconds), nameof(PolicyOptions.DevGatewayAppId),
             nameof(PolicyOptions.RpcUrls), nameof(PolicyOptions.ChainId), nameof(PolicyOptions.KmsContract),
             nameof(PolicyOptions.BlockTag), nameof(PolicyOptions.TimeoutSeconds),
+            nameof(PolicyOptions.EnforceSelfAuthorization), nameof(PolicyOptions.SelfAuthorizationIntervalSeconds),
         ],
         [nameof(KmsOptions.Onboarding)] = [nameof(OnboardingOptions.SourceUrl), nameof(OnboardingOptions.VmConfig)],
     };

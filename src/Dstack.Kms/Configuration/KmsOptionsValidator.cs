@@ -61,8 +61,18 @@ internal sealed class KmsOptionsValidator(KmsConfiguration configuration) : IVal
 
             if (options.Attestation.AllowDebugTds)
             {
-                errors.Add("a production configuration must not accept debug TDs (Attestation:AllowDebugTds = true)");
+                errors.Add("a production configuration must not accept debug TDs (Attestation:AllowDebugTds = true with Production = true)");
             }
+        }
+
+        if (options.Attestation.AllowDebugTds && Is(options.TrustRoot.Kind, TrustRootOptions.Intel))
+        {
+            errors.Add("debug TDs are never accepted under Intel's root (Attestation:AllowDebugTds = true with TrustRoot:Kind = intel)");
+        }
+
+        if (options.Policy.SelfAuthorizationIntervalSeconds is < 1 or > 86400)
+        {
+            errors.Add($"Policy:SelfAuthorizationIntervalSeconds must be in 1..86400, got {options.Policy.SelfAuthorizationIntervalSeconds}");
         }
 
         if (errors.Count == 0)

@@ -44,4 +44,13 @@ internal sealed class PolicyOptions
 
     /// <summary>Timeout of one JSON-RPC request in seconds (kind <c>onchain</c>); default 10.</summary>
     public int TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Self-authorization: the KMS releases keys only while its policy allows the KMS itself (its own verified attestation
+    /// through <c>isKmsAllowed</c>, <c>bootAuth/kms</c> or the policy file's <c>kms</c> section); default true.
+    /// </summary>
+    public bool EnforceSelfAuthorization { get; set; } = true;
+
+    /// <summary>Seconds between two periodic self-authorization checks (1..86400); default 60.</summary>
+    public int SelfAuthorizationIntervalSeconds { get; set; } = 60;
 }

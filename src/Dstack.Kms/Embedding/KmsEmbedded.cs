@@ -35,4 +35,33 @@ public static class KmsEmbedded
             await settings.Started(new KmsEmbeddedStarted(new Uri(address), (byte[])keys.K256PublicKey.Clone(), keys.CaCertPem)).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Development only: measures the simulated TD in <paramref name="stateDirectory"/> as the dstack KMS app
+    /// <paramref name="compose"/> (app id = the compose hash's first 20 bytes), unless its runtime log already holds events;
+    /// returns whether it measured.
+    /// </summary>
+    public static Task<bool> MeasureSimulatedTdAsync(string stateDirectory, string compose, CancellationToken cancellationToken) =>
+        SimulatedAppBoot.MeasureOnceAsync(stateDirectory, compose, cancellationToken);
+
+    /// <summary>
+    /// This KMS's own identity, computed from its real TD exactly as self-authorization computes it, without starting
+    /// anything or asking a policy (so that a host can allow the KMS in the policy it writes). Returns null after writing
+    /// the reason to <see cref="KmsEmbeddedSettings.Error"/> when the configuration is invalid or the TD's attestation
+    /// does not verify.
+    /// </summary>
+    public static async Task<KmsEmbeddedIdentity?> IdentifyAsync(KmsEmbeddedSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var (_, identity) = await Cli.IdentityCommand.IdentifyAsync(
+            new KmsHostSettings { ConfigurationValues = settings.Configuration, ConfigureLogging = settings.ConfigureLogging }, settings.Error, cancellationToken).ConfigureAwait(false);
+        return identity is null
+            ? null
+            : new KmsEmbeddedIdentity(
+                Authentication.BootInfo.Hex(identity.AppId),
+                Authentication.BootInfo.Hex(identity.MrAggregated),
+                Authentication.BootInfo.Hex(identity.DeviceId),
+                Authentication.BootInfo.Hex(identity.OsImageHash),
+                System.Text.Encoding.UTF8.GetString(identity.ToJson()));
+    }
 }

@@ -10,7 +10,8 @@ using static Dstack.Kms.Hosting.KmsGrpcMapping;
 namespace Dstack.Kms.Hosting;
 
 /// <summary>
-/// The HTTP surface of the KMS listener: <c>GET /health</c> and the gRPC service <c>kms.KMS</c> of
+/// The HTTP surface of the KMS listener: <c>GET /health</c> (200 <c>OK</c>, or 503 with the reason while this KMS is
+/// not self-authorized) and the gRPC service <c>kms.KMS</c> of
 /// <c>protos/kms.proto</c> (transport <c>Dstack.Rpc</c>), one thin mapping per RPC from the wire messages to
 /// <see cref="KmsService"/> and from a <see cref="KmsRefusal"/> to a gRPC status (<see cref="KmsGrpcMapping"/>).
 /// </summary>
@@ -27,8 +28,12 @@ internal static class KmsEndpoints
     /// <summary>Maps the endpoints.</summary>
     public static IEndpointRouteBuilder MapKmsEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => Results.Text("OK"));
         var service = endpoints.ServiceProvider.GetRequiredService<KmsService>();
+        var self = endpoints.ServiceProvider.GetRequiredService<Authorization.SelfAuthorization>();
+        // 200 OK while key releases are served; 503 with the self-authorization refusal while they are not
+        endpoints.MapGet("/health", () => self.Refusal is { } refusal
+            ? Results.Text(refusal.Reason, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text("OK"));
         endpoints.MapGrpcUnary(new GrpcServerOptions())
             .MapUnary(KmsMethods.GetAppKey, async (request, context) => ToWire(Unwrap(await service.GetAppKeyAsync(
                 new AppKeyRequest(context.ClientCertificate, request.ApiVersion, request.VmConfig), context.CancellationToken).ConfigureAwait(false))))

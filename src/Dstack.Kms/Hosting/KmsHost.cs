@@ -3,6 +3,7 @@ using Dstack.Attestation.Devices;
 using Dstack.Attestation.EventLog;
 using Dstack.Crypto.Secp256k1;
 using Dstack.Kms.Authentication;
+using Dstack.Kms.Authorization;
 using Dstack.Kms.Configuration;
 using Dstack.Kms.Images;
 using Dstack.Kms.Keys;
@@ -47,18 +48,30 @@ internal static class KmsHost
             sp.GetRequiredService<KmsTrustAnchor>(), Options(sp).Attestation.AllowDebugTds, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(CreatePolicy);
         services.AddSingleton(CreateOsImageCheck);
+        services.AddSingleton(sp => new KmsAuthorization(sp.GetRequiredService<IKmsPolicy>(), sp.GetRequiredService<OsImageCheck>()));
+        services.AddSingleton(sp => new KmsIdentity(
+            sp.GetRequiredService<IKmsAttestationSource>(), sp.GetRequiredService<CallerAuthenticator>(), Options(sp).Onboarding.VmConfig));
+        services.AddSingleton(sp => new SelfAuthorization(
+            sp.GetRequiredService<KmsIdentity>(), sp.GetRequiredService<KmsAuthorization>(), Options(sp).Policy.EnforceSelfAuthorization, Logger(sp)));
         services.AddSingleton<KmsService>();
         services.AddSingleton(sp => new KmsOnboarding(
             sp.GetRequiredService<RootKeyStore>(),
             sp.GetRequiredService<IKmsAttestationSource>(),
             sp.GetRequiredService<CallerAuthenticator>(),
-            sp.GetRequiredService<IKmsPolicy>(),
+            sp.GetRequiredService<KmsAuthorization>(),
             sp.GetRequiredService<ISecp256k1>(),
             sp.GetRequiredService<TimeProvider>(),
             Logger(sp)));
         // the policy backend is checked (chain id, contract code) before the root keys are loaded or onboarded
         services.AddHostedService<PolicyStartupService>();
         services.AddHostedService<RootKeyStartupService>();
+        // after the root keys, before the listener: key releases are refused until the policy allows this KMS itself
+        services.AddHostedService(sp => new SelfAuthorizationService(
+            sp.GetRequiredService<SelfAuthorization>(),
+            sp.GetRequiredService<IKmsPolicy>(),
+            TimeSpan.FromSeconds(Options(sp).Policy.SelfAuthorizationIntervalSeconds),
+            sp.GetRequiredService<TimeProvider>(),
+            Logger(sp)));
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -66,7 +79,11 @@ internal static class KmsHost
         settings.ConfigureServices?.Invoke(services);
         builder.WebHost.ConfigureKestrel((context, kestrel) => ConfigureKestrel(kestrel, settings));
         var app = builder.Build();
-        app.MapKmsEndpoints();
+        if (settings.MapEndpoints)
+        {
+            app.MapKmsEndpoints();
+        }
+
         return app;
     }
 

@@ -22,6 +22,9 @@ internal sealed class KmsHostSettings
     /// <summary>Changes to the listener limits after <see cref="KmsListenerLimits"/> are applied (tests: short timeouts).</summary>
     public Action<KestrelServerLimits>? ConfigureListenerLimits { get; init; }
 
+    /// <summary>Whether the endpoints are mapped (false for verbs that only use services, such as <c>identity</c>).</summary>
+    public bool MapEndpoints { get; init; } = true;
+
     /// <summary>Service overrides (tests).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 }

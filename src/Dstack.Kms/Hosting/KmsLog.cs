@@ -37,6 +37,9 @@ internal static partial class KmsLog
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Policy file {Path} cannot be read, keeping the previous policy: {Reason}")]
     public static partial void PolicyFileUnreadable(ILogger logger, string path, string reason);
 
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Policy file {Path} is not watched for changes ({Reason}); a change is picked up by the next decision or periodic check")]
+    public static partial void PolicyFileNotWatched(ILogger logger, string path, string reason);
+
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Auth webhook {Url} failed, denying: {Reason}")]
     public static partial void WebhookFailed(ILogger logger, string url, string reason);
 
@@ -52,7 +55,39 @@ internal static partial class KmsLog
     [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "SignCert: issued a certificate for app {AppId} subject '{Subject}'")]
     private static partial void CertificateIssuedCore(ILogger logger, string appId, string subject);
 
+    [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "Self-authorization: this KMS is allowed by its policy (app {AppId}, mrAggregated {MrAggregated}, device {DeviceId}, os image {OsImageHash}); serving key releases")]
+    private static partial void SelfAuthorizedCore(ILogger logger, string appId, string mrAggregated, string deviceId, string osImageHash);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Self-authorization: this KMS is not allowed ({Status}), refusing every key release: {Reason} (app {AppId}, mrAggregated {MrAggregated}, device {DeviceId}, os image {OsImageHash})")]
+    private static partial void SelfAuthorizationFailedCore(ILogger logger, string status, string reason, string appId, string mrAggregated, string deviceId, string osImageHash);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Self-authorization is off (Policy:EnforceSelfAuthorization = false): keys are released without checking that the policy allows this KMS")]
+    public static partial void SelfAuthorizationDisabled(ILogger logger);
+
 #pragma warning disable CA1873 // every hex formatting below is guarded by IsEnabled
+    /// <summary>Logs that the policy allows this KMS.</summary>
+    public static void SelfAuthorized(ILogger logger, BootInfo self)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            SelfAuthorizedCore(logger, BootInfo.Hex(self.AppId), BootInfo.Hex(self.MrAggregated), BootInfo.Hex(self.DeviceId), BootInfo.Hex(self.OsImageHash));
+        }
+    }
+
+    /// <summary>Logs that this KMS is not allowed (its identity when its attestation verified).</summary>
+    public static void SelfAuthorizationFailed(ILogger logger, string status, string reason, BootInfo? self)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            SelfAuthorizationFailedCore(
+                logger, status, reason,
+                self is null ? "?" : BootInfo.Hex(self.AppId),
+                self is null ? "?" : BootInfo.Hex(self.MrAggregated),
+                self is null ? "?" : BootInfo.Hex(self.DeviceId),
+                self is null ? "?" : BootInfo.Hex(self.OsImageHash));
+        }
+    }
+
     /// <summary>Logs freshly generated keys by their public fingerprints.</summary>
     public static void KeysGenerated(ILogger logger, string directory, KmsRootKeys keys)
     {

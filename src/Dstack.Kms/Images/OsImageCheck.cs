@@ -1,6 +1,5 @@
 using Dstack.Attestation.OsImage;
 using Dstack.Kms.Authentication;
-using Dstack.Kms.Service;
 using Microsoft.Extensions.Logging;
 
 namespace Dstack.Kms.Images;
@@ -36,9 +35,10 @@ internal sealed class OsImageCheck
 
     /// <summary>
     /// Checks <paramref name="caller"/>'s registers against the OS image it claims. Returns null when verified (or when
-    /// verification is off), else the refusal for <paramref name="method"/>.
+    /// verification is off), else why not (<see cref="ReasonPrefix"/> and the first failure); <paramref name="method"/>
+    /// names the decision in the log.
     /// </summary>
-    public async Task<KmsRefusal?> CheckAsync(string method, AuthenticatedCaller caller, CancellationToken cancellationToken)
+    public async Task<string?> CheckAsync(string method, AuthenticatedCaller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         var claimed = BootInfo.Hex(caller.BootInfo.OsImageHash);
@@ -56,7 +56,7 @@ internal sealed class OsImageCheck
         }
 
         OsImageLog.Refused(_logger, method, claimed.Length == 0 ? "(none)" : claimed, verdict.Reason!);
-        return new KmsRefusal(KmsRefusalKind.Denied, "Boot denied: " + ReasonPrefix + verdict.Reason);
+        return ReasonPrefix + verdict.Reason;
     }
 
     private async Task<OsImageVerdict> VerifyAsync(AuthenticatedCaller caller, CancellationToken cancellationToken)

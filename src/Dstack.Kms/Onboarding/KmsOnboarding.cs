@@ -8,9 +8,9 @@ using Dstack.Crypto.RaTls;
 using Dstack.Crypto.ReportData;
 using Dstack.Crypto.Secp256k1;
 using Dstack.Kms.Authentication;
+using Dstack.Kms.Authorization;
 using Dstack.Kms.Hosting;
 using Dstack.Kms.Keys;
-using Dstack.Kms.Policies;
 using Dstack.Rpc;
 using Dstack.Rpc.Client;
 using Dstack.Rpc.Kms;
@@ -49,7 +49,7 @@ internal sealed class KmsOnboarding
     private readonly RootKeyStore _store;
     private readonly IKmsAttestationSource _attestationSource;
     private readonly CallerAuthenticator _authenticator;
-    private readonly IKmsPolicy _policy;
+    private readonly KmsAuthorization _authorization;
     private readonly ISecp256k1 _secp256k1;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -59,7 +59,7 @@ internal sealed class KmsOnboarding
         RootKeyStore store,
         IKmsAttestationSource attestationSource,
         CallerAuthenticator authenticator,
-        IKmsPolicy policy,
+        KmsAuthorization authorization,
         ISecp256k1 secp256k1,
         TimeProvider timeProvider,
         ILogger logger)
@@ -68,7 +68,7 @@ internal sealed class KmsOnboarding
         _store = store;
         _attestationSource = attestationSource;
         _authenticator = authenticator;
-        _policy = policy;
+        _authorization = authorization;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -165,14 +165,17 @@ internal sealed class KmsOnboarding
             throw new OnboardingException($"source KMS {url} is not a verifiable KMS: the attestation in its RPC certificate was refused: {identity.Refusal.Reason}");
         }
 
-        var bootInfo = identity.Value.BootInfo;
+        var source = identity.Value;
+        var bootInfo = source.BootInfo;
         if (bootInfo.OsImageHash.Length == 0 && AppInfoCalculator.OsImageHashFromConfig(vmConfig) is { Length: > 0 } own)
         {
-            // kms.md §2.3 step 6: a source whose attestation carries no vm_config is assumed to run this instance's OS image
+            // kms.md §2.3 step 6: a source whose attestation carries no vm_config is assumed to run this instance's OS
+            // image (and its registers are checked against that image)
             bootInfo = bootInfo with { OsImageHash = own };
+            source = source with { BootInfo = bootInfo, Config = vmConfig };
         }
 
-        var decision = await _policy.IsKmsAllowedAsync(bootInfo, cancellationToken).ConfigureAwait(false);
+        var decision = await _authorization.AuthorizeKmsAsync("Onboarding", source, cancellationToken).ConfigureAwait(false);
         if (!decision.IsAllowed)
         {
             throw new OnboardingException(

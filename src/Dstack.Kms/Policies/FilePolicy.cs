@@ -9,15 +9,17 @@ namespace Dstack.Kms.Policies;
 /// The operator-managed allow-list ("cloud KMS"): a JSON policy file re-read on every decision (a changed file takes
 /// effect on the next call). A malformed or unreadable file keeps the previous policy and logs why; at start the
 /// file must be valid. Checks, in order: TCB status, advisories, OS image, then for apps the app id, compose hash and
-/// device, and for KMS instances the aggregated measurement and device.
+/// device, and for KMS instances the aggregated measurement and device. The file is also watched, so that a change is
+/// picked up (and announced through <see cref="PolicyChanged"/>) without waiting for the next decision.
 /// </summary>
-internal sealed class FilePolicy : IKmsPolicy
+internal sealed class FilePolicy : IKmsPolicy, IPolicyChangeSource, IDisposable
 {
     private readonly string _path;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private PolicyDocument _current;
     private byte[] _currentHash;
+    private FileSystemWatcher? _watcher;
 
     /// <summary>Loads <paramref name="path"/>.</summary>
     /// <exception cref="PolicyBackendException">The file is missing or invalid.</exception>
@@ -47,7 +49,11 @@ internal sealed class FilePolicy : IKmsPolicy
 
         _currentHash = SHA256.HashData(bytes);
         KmsLog.PolicyFileLoaded(_logger, _path, _current.Apps.Count, _current.OsImages.Count);
+        _watcher = Watch();
     }
+
+    /// <inheritdoc />
+    public event EventHandler? PolicyChanged;
 
     /// <summary>The policy in force (after picking up any change of the file).</summary>
     public PolicyDocument Current => Refresh();
@@ -123,6 +129,37 @@ internal sealed class FilePolicy : IKmsPolicy
         return policy.OsImages.Contains(BootInfo.Hex(bootInfo.OsImageHash)) ? null : PolicyReasons.OsImageNotAllowed;
     }
 
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _watcher = null;
+    }
+
+    private FileSystemWatcher? Watch()
+    {
+        try
+        {
+            var watcher = new FileSystemWatcher(Path.GetDirectoryName(_path)!, Path.GetFileName(_path))
+            {
+                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+            };
+            watcher.Changed += OnFileEvent;
+            watcher.Created += OnFileEvent;
+            watcher.Renamed += OnFileEvent;
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException)
+        {
+            // without a watcher a change is still picked up by the next decision or periodic check
+            KmsLog.PolicyFileNotWatched(_logger, _path, ex.Message);
+            return null;
+        }
+    }
+
+    private void OnFileEvent(object sender, FileSystemEventArgs e) => Refresh();
+
     private PolicyDocument Refresh()
     {
         byte[] bytes;
@@ -140,6 +177,8 @@ internal sealed class FilePolicy : IKmsPolicy
         }
 
         var hash = SHA256.HashData(bytes);
+        PolicyDocument current;
+        var changed = false;
         lock (_lock)
         {
             if (hash.AsSpan().SequenceEqual(_currentHash))
@@ -150,6 +189,7 @@ internal sealed class FilePolicy : IKmsPolicy
             try
             {
                 _current = PolicyDocumentParser.Parse(bytes);
+                changed = true;
                 KmsLog.PolicyFileLoaded(_logger, _path, _current.Apps.Count, _current.OsImages.Count);
             }
             catch (FormatException ex)
@@ -159,7 +199,14 @@ internal sealed class FilePolicy : IKmsPolicy
 
             // remember the rejected content too, so a bad file is reported once, not on every call
             _currentHash = hash;
-            return _current;
+            current = _current;
         }
+
+        if (changed)
+        {
+            PolicyChanged?.Invoke(this, EventArgs.Empty);
+        }
+
+        return current;
     }
 }

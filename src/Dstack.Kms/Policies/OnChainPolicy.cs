@@ -15,7 +15,7 @@ namespace Dstack.Kms.Policies;
 /// code, or an answer that does not decode is refused with <see cref="PolicyReasons.BackendUnavailable"/>; the detail
 /// goes to the log only.
 /// </summary>
-internal sealed class OnChainPolicy : IKmsPolicy, IPolicyStartupCheck, IDisposable
+internal sealed class OnChainPolicy : IKmsPolicy, IPolicyStartupCheck, IPolicyChangeSource, IDisposable
 {
     private const string AppCheck = "isAppAllowed";
     private const string KmsCheck = "isKmsAllowed";
@@ -28,6 +28,8 @@ internal sealed class OnChainPolicy : IKmsPolicy, IPolicyStartupCheck, IDisposab
     private readonly ulong _chainId;
     private readonly OnChainBlockTag _blockTag;
     private readonly ILogger _logger;
+    private readonly Lock _blockLock = new();
+    private ulong _highestBlock;
 
     /// <summary>Creates the policy; nothing is sent until the first decision or <see cref="CheckAtStartAsync"/>.</summary>
     /// <param name="endpoints">JSON-RPC URLs, tried in order.</param>
@@ -66,6 +68,9 @@ internal sealed class OnChainPolicy : IKmsPolicy, IPolicyStartupCheck, IDisposab
         var timeoutSeconds = (int)Math.Ceiling(timeout.TotalSeconds);
         OnChainPolicyLog.Configured(logger, contractText, chainId, blockTag.Text, _endpoints.Count, timeoutSeconds);
     }
+
+    /// <summary>Raised when a decision reads at a block higher than any read before (governance may have changed).</summary>
+    public event EventHandler? PolicyChanged;
 
     /// <summary>The DstackKms proxy address.</summary>
     public EvmAddress KmsContract => _contract.Address;
@@ -222,7 +227,23 @@ internal sealed class OnChainPolicy : IKmsPolicy, IPolicyStartupCheck, IDisposab
             throw new PolicyBackendException($"the RPC node serves chain {chainId}, not the configured {_chainId}");
         }
 
-        return BlockTag.AtNumber(await _blockTag.ResolveAsync(_rpc, cancellationToken).ConfigureAwait(false));
+        var number = await _blockTag.ResolveAsync(_rpc, cancellationToken).ConfigureAwait(false);
+        bool newer;
+        lock (_blockLock)
+        {
+            newer = number > _highestBlock;
+            if (newer)
+            {
+                _highestBlock = number;
+            }
+        }
+
+        if (newer)
+        {
+            PolicyChanged?.Invoke(this, EventArgs.Empty);
+        }
+
+        return BlockTag.AtNumber(number);
     }
 
     /// <summary>

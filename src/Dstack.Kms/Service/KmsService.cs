@@ -5,6 +5,7 @@ using Dstack.Crypto.RaTls;
 using Dstack.Crypto.ReportData;
 using Dstack.Crypto.SignatureChains;
 using Dstack.Kms.Authentication;
+using Dstack.Kms.Authorization;
 using Dstack.Kms.Hosting;
 using Dstack.Kms.Images;
 using Dstack.Kms.Keys;
@@ -16,7 +17,9 @@ namespace Dstack.Kms.Service;
 /// <summary>
 /// The KMS RPCs, independent of the transport (kms.md §1.3, §3, §4.4): authenticate the caller's attestation, ask the
 /// policy, derive and release. Each method returns either its response or a <see cref="KmsRefusal"/> whose reason is
-/// meant for the caller and is also logged. The gRPC layer maps requests and refusals onto the wire.
+/// meant for the caller and is also logged. The gRPC layer maps requests and refusals onto the wire. The key releases
+/// (<c>GetAppKey</c>, <c>SignCert</c>, <c>GetKmsKey</c>) are refused while <see cref="SelfAuthorization"/> does not
+/// allow this KMS; the public RPCs are not.
 /// </summary>
 internal sealed class KmsService
 {
@@ -24,17 +27,28 @@ internal sealed class KmsService
     private readonly CallerAuthenticator _authenticator;
     private readonly IKmsPolicy _policy;
     private readonly OsImageCheck _osImage;
+    private readonly KmsAuthorization _kmsAuthorization;
+    private readonly SelfAuthorization _self;
     private readonly TimeProvider _timeProvider;
     private readonly RaTlsCertificateBuilder _certificateBuilder;
     private readonly ILogger _logger;
 
     /// <summary>Creates the service.</summary>
-    public KmsService(KmsKeyHolder keys, CallerAuthenticator authenticator, IKmsPolicy policy, OsImageCheck osImage, TimeProvider timeProvider, ILogger<KmsService> logger)
+    public KmsService(
+        KmsKeyHolder keys,
+        CallerAuthenticator authenticator,
+        KmsAuthorization kmsAuthorization,
+        SelfAuthorization self,
+        TimeProvider timeProvider,
+        ILogger<KmsService> logger)
     {
+        ArgumentNullException.ThrowIfNull(kmsAuthorization);
         _keys = keys;
         _authenticator = authenticator;
-        _policy = policy;
-        _osImage = osImage;
+        _policy = kmsAuthorization.Policy;
+        _osImage = kmsAuthorization.OsImage;
+        _kmsAuthorization = kmsAuthorization;
+        _self = self;
         _timeProvider = timeProvider;
         _certificateBuilder = new RaTlsCertificateBuilder(timeProvider);
         _logger = logger;
@@ -48,6 +62,11 @@ internal sealed class KmsService
         if (_keys.Keys is not { } keys)
         {
             return Refuse<AppKeyResponse>(Method, NotReady());
+        }
+
+        if (_self.RefuseKeyRelease() is { } notSelfAuthorized)
+        {
+            return Refuse<AppKeyResponse>(Method, notSelfAuthorized);
         }
 
         if (request.ApiVersion > 1)
@@ -68,9 +87,9 @@ internal sealed class KmsService
             return Refuse<AppKeyResponse>(Method, denied);
         }
 
-        if (await _osImage.CheckAsync(Method, caller.Value, cancellationToken).ConfigureAwait(false) is { } imageRefusal)
+        if (await _osImage.CheckAsync(Method, caller.Value, cancellationToken).ConfigureAwait(false) is { } imageProblem)
         {
-            return Refuse<AppKeyResponse>(Method, imageRefusal);
+            return Refuse<AppKeyResponse>(Method, new KmsRefusal(KmsRefusalKind.Denied, "Boot denied: " + imageProblem));
         }
 
         var material = keys.DeriveAppKeys(bootInfo.AppId, bootInfo.InstanceId);
@@ -161,6 +180,11 @@ internal sealed class KmsService
             return Refuse<SignCertResponse>(Method, NotReady());
         }
 
+        if (_self.RefuseKeyRelease() is { } notSelfAuthorized)
+        {
+            return Refuse<SignCertResponse>(Method, notSelfAuthorized);
+        }
+
         if (request.ApiVersion != 2)
         {
             var hint = request.ApiVersion == 1 ? " (CSR v1 is not supported; send a v2 CSR with api_version 2)" : string.Empty;
@@ -201,9 +225,9 @@ internal sealed class KmsService
             return Refuse<SignCertResponse>(Method, denied);
         }
 
-        if (await _osImage.CheckAsync(Method, caller.Value, cancellationToken).ConfigureAwait(false) is { } imageRefusal)
+        if (await _osImage.CheckAsync(Method, caller.Value, cancellationToken).ConfigureAwait(false) is { } imageProblem)
         {
-            return Refuse<SignCertResponse>(Method, imageRefusal);
+            return Refuse<SignCertResponse>(Method, new KmsRefusal(KmsRefusalKind.Denied, "Boot denied: " + imageProblem));
         }
 
         try
@@ -244,6 +268,11 @@ internal sealed class KmsService
             return Refuse<KmsKeyResponse>(Method, NotReady());
         }
 
+        if (_self.RefuseKeyRelease() is { } notSelfAuthorized)
+        {
+            return Refuse<KmsKeyResponse>(Method, notSelfAuthorized);
+        }
+
         var caller = await _authenticator.AuthenticateCertificateAsync(request.ClientCertificate, request.VmConfig, cancellationToken).ConfigureAwait(false);
         if (!caller.IsSuccess)
         {
@@ -251,15 +280,10 @@ internal sealed class KmsService
         }
 
         var bootInfo = caller.Value.BootInfo;
-        var decision = await _policy.IsKmsAllowedAsync(bootInfo, cancellationToken).ConfigureAwait(false);
+        var decision = await _kmsAuthorization.AuthorizeKmsAsync(Method, caller.Value, cancellationToken).ConfigureAwait(false);
         if (Deny(decision) is { } denied)
         {
             return Refuse<KmsKeyResponse>(Method, denied);
-        }
-
-        if (await _osImage.CheckAsync(Method, caller.Value, cancellationToken).ConfigureAwait(false) is { } imageRefusal)
-        {
-            return Refuse<KmsKeyResponse>(Method, imageRefusal);
         }
 
         var (caKey, k256Key) = keys.ExportForOnboarding();

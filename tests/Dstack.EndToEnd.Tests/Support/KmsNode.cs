@@ -63,11 +63,15 @@ internal sealed class KmsNode
         return node;
     }
 
-    /// <summary>Writes the policy and the configuration (file policy; simulated trust root unless <paramref name="intelTrustRoot"/>).</summary>
-    public void Configure(PolicyFile policy, string? onboardFrom = null, bool intelTrustRoot = false)
+    /// <summary>
+    /// Writes the policy and the configuration (file policy; simulated trust root unless <paramref name="intelTrustRoot"/>;
+    /// this instance's vm_config is <see cref="E2eApp.VmConfig"/>). Unless <paramref name="allowSelf"/> is false the policy
+    /// file also allows this instance itself (its <see cref="MrAggregated"/>), so that it passes self-authorization.
+    /// </summary>
+    public void Configure(PolicyFile policy, string? onboardFrom = null, bool intelTrustRoot = false, bool allowSelf = true)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        policy.Write(PolicyPath);
+        policy.Write(PolicyPath, allowSelf ? [MrAggregated] : null);
         var config = new JsonObject
         {
             ["Listen"] = new JsonObject { ["Address"] = "127.0.0.1", [nameof(Port)] = Port, ["Domain"] = "localhost" },
@@ -78,10 +82,9 @@ internal sealed class KmsNode
                 : new JsonObject { ["Kind"] = "simulated", ["SimulatedStateDirectory"] = _platform.PlatformDirectory },
             ["Policy"] = new JsonObject { ["Kind"] = "file", ["Path"] = PolicyPath },
         };
-        if (onboardFrom is not null)
-        {
-            config["Onboarding"] = new JsonObject { ["SourceUrl"] = onboardFrom, ["VmConfig"] = E2eApp.VmConfig };
-        }
+        config["Onboarding"] = onboardFrom is null
+            ? new JsonObject { ["VmConfig"] = E2eApp.VmConfig }
+            : new JsonObject { ["SourceUrl"] = onboardFrom, ["VmConfig"] = E2eApp.VmConfig };
 
         File.WriteAllText(ConfigPath, config.ToJsonString());
     }

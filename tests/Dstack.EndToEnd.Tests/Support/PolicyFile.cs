@@ -32,7 +32,8 @@ internal sealed class PolicyFile
         return this;
     }
 
-    public void Write(string path)
+    /// <summary>Writes the document; <paramref name="alsoAllowKms"/> (mrAggregated, hex) join <see cref="KmsMrAggregated"/> in the file only.</summary>
+    public void Write(string path, IEnumerable<string>? alsoAllowKms = null)
     {
         var apps = new JsonObject();
         foreach (var (appId, hashes) in Apps)
@@ -50,7 +51,7 @@ internal sealed class PolicyFile
             ["osImages"] = new JsonArray(E2eApp.OsImageHash),
             ["kms"] = new JsonObject
             {
-                ["mrAggregated"] = new JsonArray([.. KmsMrAggregated.Select(m => (JsonNode)m)]),
+                ["mrAggregated"] = new JsonArray([.. KmsMrAggregated.Concat(alsoAllowKms ?? []).Distinct().Select(m => (JsonNode)m)]),
                 ["allowAnyDevice"] = true,
             },
             ["apps"] = apps,

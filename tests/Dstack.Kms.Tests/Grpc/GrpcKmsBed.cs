@@ -22,6 +22,7 @@ internal sealed class GrpcKmsBed : IAsyncDisposable
 {
     private readonly List<WebApplication> _apps = [];
     private readonly List<IDisposable> _owned = [];
+    private readonly Dictionary<string, string> _kmsMrAggregated = [];
 
     private GrpcKmsBed(TempDirectory directory)
     {
@@ -70,14 +71,33 @@ internal sealed class GrpcKmsBed : IAsyncDisposable
         using var cert = await KmsTestBed.CreateCallerCertificateAsync(td, KmsTestBed.VmConfig);
         var identity = await new CallerAuthenticator(Anchor, false, TimeProvider.System).AuthenticateCertificateAsync(cert, KmsTestBed.VmConfig, CancellationToken.None);
         Assert.True(identity.IsSuccess, identity.Refusal?.Reason);
-        return Convert.ToHexStringLower(identity.Value.BootInfo.MrAggregated);
+        var mr = Convert.ToHexStringLower(identity.Value.BootInfo.MrAggregated);
+        _kmsMrAggregated[name] = mr;
+        return mr;
     }
 
-    /// <summary>Writes the config of KMS <paramref name="name"/> (its TD prepared with <see cref="PrepareKmsTdAsync"/>).</summary>
-    public string WriteConfig(string name, object policy, int port, string? onboardFrom = null)
+    /// <summary>
+    /// Writes the config of KMS <paramref name="name"/> (its TD prepared with <see cref="PrepareKmsTdAsync"/>): its
+    /// <c>vm_config</c> is <see cref="KmsTestBed.VmConfig"/>, and unless <paramref name="allowSelf"/> is false its own
+    /// mrAggregated joins the <c>kms</c> section of <paramref name="policy"/>, so that it passes self-authorization.
+    /// </summary>
+    public string WriteConfig(string name, object policy, int port, string? onboardFrom = null, bool allowSelf = true)
     {
         var policyPath = Path.Combine(Directory.Path, name + "-policy.json");
-        File.WriteAllText(policyPath, JsonSerializer.Serialize(policy));
+        var document = JsonSerializer.SerializeToNode(policy)!.AsObject();
+        if (allowSelf)
+        {
+            var self = _kmsMrAggregated.TryGetValue(name, out var mr) ? mr : throw new InvalidOperationException($"prepare the TD of KMS {name} first");
+            var kms = document["kms"]?.AsObject() ?? throw new InvalidOperationException("the policy has no kms section");
+            if (kms["mrAggregated"] is not System.Text.Json.Nodes.JsonArray mrs)
+            {
+                kms["mrAggregated"] = mrs = [];
+            }
+
+            mrs.Add(self);
+        }
+
+        File.WriteAllText(policyPath, document.ToJsonString());
         var config = new Dictionary<string, object>
         {
             ["Listen"] = new { Address = "127.0.0.1", Port = port, Domain = name + ".kms.test" },
@@ -86,10 +106,9 @@ internal sealed class GrpcKmsBed : IAsyncDisposable
             ["TrustRoot"] = new { Kind = "simulated", SimulatedStateDirectory = PlatformDirectory },
             ["Policy"] = new { Kind = "file", Path = policyPath },
         };
-        if (onboardFrom is not null)
-        {
-            config["Onboarding"] = new { SourceUrl = onboardFrom, VmConfig = KmsTestBed.VmConfig };
-        }
+        config["Onboarding"] = onboardFrom is null
+            ? new { VmConfig = KmsTestBed.VmConfig }
+            : new { SourceUrl = onboardFrom, VmConfig = KmsTestBed.VmConfig };
 
         var path = Path.Combine(Directory.Path, name + ".json");
         File.WriteAllText(path, JsonSerializer.Serialize(config));

@@ -68,6 +68,33 @@ public sealed class KmsGrpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_kms_its_policy_does_not_allow_refuses_key_releases_serves_public_calls_and_reports_it_on_health()
+    {
+        await using var bed = await GrpcKmsBed.CreateAsync();
+        await bed.PrepareKmsTdAsync("unlisted");
+        var port = TcpPorts.GetFree();
+        var kms = await bed.StartKmsAsync(bed.WriteConfig("unlisted", KmsTestBed.AllowingPolicy(), port, allowSelf: false), port);
+        var client = bed.Connect(kms, await bed.CallerCertificateAsync(kms));
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+        using var http = new HttpClient(handler);
+
+        var appKey = await Assert.ThrowsAsync<RpcException>(() =>
+            client.GetAppKeyAsync(new GetAppKeyRequest { ApiVersion = 1, VmConfig = KmsTestBed.VmConfig }, GrpcKmsBed.Deadline()));
+        var kmsKey = await Assert.ThrowsAsync<RpcException>(() =>
+            client.GetKmsKeyAsync(new GetKmsKeyRequest { VmConfig = KmsTestBed.VmConfig }, GrpcKmsBed.Deadline()));
+        var meta = await bed.Connect(kms).GetMetaAsync(GrpcKmsBed.Deadline());
+        using var health = await http.GetAsync(new Uri(kms, "/health"));
+
+        Assert.Equal(StatusCode.PermissionDenied, appKey.StatusCode);
+        Assert.Equal("KMS not allowed: Aggregated MR not allowed", appKey.Detail);
+        Assert.Equal(StatusCode.PermissionDenied, kmsKey.StatusCode);
+        Assert.Equal("KMS not allowed: Aggregated MR not allowed", kmsKey.Detail);
+        Assert.Equal(33, meta.K256Pubkey.Length);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Equal("KMS not allowed: Aggregated MR not allowed", await health.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Without_a_client_certificate_GetAppKey_is_unauthenticated_with_the_reason()
     {
         var client = _bed.Connect(_kms);

@@ -7,10 +7,15 @@ using Dstack.Tests;
 
 namespace Dstack.Kms.Tests.OnChain;
 
-/// <summary>Whatever goes wrong with the chain, nothing is released and the reason is "authorization backend unavailable".</summary>
+/// <summary>
+/// Whatever goes wrong with the chain, nothing is released and the reason is "authorization backend unavailable": a bed
+/// whose chain is broken from the start already fails its own self-authorization ("KMS not allowed: …"); a bed whose
+/// chain breaks later fails the caller's decision ("Boot denied: …").
+/// </summary>
 public sealed class OnChainFailClosedTests(OnChainFixture fixture) : IClassFixture<OnChainFixture>
 {
     private const string Unavailable = "Boot denied: authorization backend unavailable";
+    private const string SelfUnavailable = "KMS not allowed: authorization backend unavailable";
 
     private OnChainDeployment Chain => fixture.Chain;
 
@@ -25,13 +30,13 @@ public sealed class OnChainFailClosedTests(OnChainFixture fixture) : IClassFixtu
         return (image, composeHash, app.Address);
     }
 
-    private static void AssertUnavailable<T>(KmsResult<T> result)
+    private static void AssertUnavailable<T>(KmsResult<T> result, bool selfCheckFailed = false)
         where T : class
     {
         Assert.False(result.IsSuccess);
         Assert.Null(result.Value);
         Assert.Equal(KmsRefusalKind.BackendUnavailable, result.Refusal?.Kind);
-        Assert.Equal(Unavailable, result.Refusal?.Reason);
+        Assert.Equal(selfCheckFailed ? SelfUnavailable : Unavailable, result.Refusal?.Reason);
     }
 
     [Fact]
@@ -39,7 +44,7 @@ public sealed class OnChainFailClosedTests(OnChainFixture fixture) : IClassFixtu
     {
         await using var chain = await OnChainDeployment.StartAsync();
         var (image, composeHash, appId) = await AllowedAppAsync(chain);
-        using var bed = await OnChainTestBed.CreateAsync([chain.Anvil.Endpoint], chain.Kms.Address, appId, composeHash);
+        using var bed = await OnChainTestBed.CreateAsync([chain.Anvil.Endpoint], chain.Kms.Address, appId, composeHash, register: chain.Kms);
         var whileUp = await bed.GetAppKeyAsync(image);
 
         await chain.Anvil.StopAsync();
@@ -63,7 +68,7 @@ public sealed class OnChainFailClosedTests(OnChainFixture fixture) : IClassFixtu
         using var dead = await OnChainTestBed.CreateAsync([DeadUrl()], Chain.Kms.Address, appId, composeHash);
         using var failover = await OnChainTestBed.CreateAsync([DeadUrl(), Chain.Anvil.Endpoint], Chain.Kms.Address, appId, composeHash);
 
-        AssertUnavailable(await dead.GetAppKeyAsync(image));
+        AssertUnavailable(await dead.GetAppKeyAsync(image), selfCheckFailed: true);
         var result = await failover.GetAppKeyAsync(image);
         Assert.True(result.IsSuccess, result.Refusal?.Reason);
     }
@@ -77,7 +82,7 @@ public sealed class OnChainFailClosedTests(OnChainFixture fixture) : IClassFixtu
         var url = new Uri($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/");
         using var bed = await OnChainTestBed.CreateAsync([url], Chain.Kms.Address, appId, composeHash, timeout: TimeSpan.FromMilliseconds(300));
 
-        AssertUnavailable(await bed.GetAppKeyAsync(image));
+        AssertUnavailable(await bed.GetAppKeyAsync(image), selfCheckFailed: true);
         Assert.Contains("no answer within", bed.Log.Last(63), StringComparison.Ordinal);
     }
 
@@ -89,8 +94,8 @@ public sealed class OnChainFailClosedTests(OnChainFixture fixture) : IClassFixtu
         using var noCode = await OnChainTestBed.CreateAsync([Chain.Anvil.Endpoint], empty, appId, composeHash);
         using var eoa = await OnChainTestBed.CreateAsync([Chain.Anvil.Endpoint], Chain.Owner.Address, appId, composeHash);
 
-        AssertUnavailable(await noCode.GetAppKeyAsync(image));
-        AssertUnavailable(await eoa.GetAppKeyAsync(image));
+        AssertUnavailable(await noCode.GetAppKeyAsync(image), selfCheckFailed: true);
+        AssertUnavailable(await eoa.GetAppKeyAsync(image), selfCheckFailed: true);
         Assert.Contains("No contract at", noCode.Log.Last(63), StringComparison.Ordinal);
     }
 
@@ -100,7 +105,7 @@ public sealed class OnChainFailClosedTests(OnChainFixture fixture) : IClassFixtu
         var (image, composeHash, appId) = await AllowedAppAsync(Chain);
         using var bed = await OnChainTestBed.CreateAsync([Chain.Anvil.Endpoint], Chain.Kms.Address, appId, composeHash, chainId: 1);
 
-        AssertUnavailable(await bed.GetAppKeyAsync(image));
+        AssertUnavailable(await bed.GetAppKeyAsync(image), selfCheckFailed: true);
         Assert.EndsWith("the RPC node serves chain 31337, not the configured 1", bed.Log.Last(63), StringComparison.Ordinal);
     }
 
@@ -122,7 +127,7 @@ public sealed class OnChainFailClosedTests(OnChainFixture fixture) : IClassFixtu
         var (image, composeHash, appId) = await AllowedAppAsync(Chain);
         using var bed = await OnChainTestBed.CreateAsync([Chain.Anvil.Endpoint], Chain.Kms.Address, appId, composeHash, blockTag: "head-1000000");
 
-        AssertUnavailable(await bed.GetAppKeyAsync(image));
+        AssertUnavailable(await bed.GetAppKeyAsync(image), selfCheckFailed: true);
         Assert.Contains("is below the configured depth 1000000", bed.Log.Last(63), StringComparison.Ordinal);
     }
 

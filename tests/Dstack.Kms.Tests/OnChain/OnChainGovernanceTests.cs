@@ -113,6 +113,41 @@ public sealed class OnChainGovernanceTests(OnChainFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_kms_not_on_chain_refuses_until_governance_adds_it_and_a_new_block_is_seen()
+    {
+        var image = await AllowedOsImageAsync();
+        var composeHash = OnChainDeployment.RandomHash();
+        var app = await Chain.DeployAppAsync(allowAnyDevice: true, initialComposeHash: composeHash);
+        using var bed = await OnChainTestBed.CreateAsync([Chain.Anvil.Endpoint], Chain.Kms.Address, app.Address, composeHash, kmsCompose: "a kms build nobody registered");
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var service = new Authorization.SelfAuthorizationService(bed.Self, bed.Policy, TimeSpan.FromSeconds(60), time, bed.Log);
+        await service.StartAsync(CancellationToken.None);
+        var refused = await bed.GetAppKeyAsync(image);
+        var identity = await bed.Self.IdentifyAsync(CancellationToken.None);
+
+        var allowed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bed.Self.Checked += (_, state) =>
+        {
+            if (state.Status == Authorization.SelfAuthorizationStatus.Allowed)
+            {
+                allowed.TrySetResult();
+            }
+        };
+        await Chain.Kms.AddOsImageHashAsync(bed.KmsOsImage);
+        await Chain.Kms.AddKmsAggregatedMrAsync(identity.Value!.BootInfo.MrAggregated);
+        await Chain.Kms.AddKmsDeviceAsync(identity.Value.BootInfo.DeviceId);
+        // any decision at a newer block (here the public GetMeta) makes the KMS check itself again; no timer involved
+        await bed.Service.GetMetaAsync(CancellationToken.None);
+        await allowed.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var served = await bed.GetAppKeyAsync(image);
+        await service.StopAsync(CancellationToken.None);
+
+        Assert.Equal(KmsRefusalKind.Denied, refused.Refusal?.Kind);
+        Assert.Equal("KMS not allowed: OS image is not allowed", refused.Refusal?.Reason);
+        Assert.True(served.IsSuccess, served.Refusal?.Reason);
+    }
+
+    [Fact]
     public async Task Kms_onboarding_is_decided_by_isKmsAllowed()
     {
         var image = await AllowedOsImageAsync();
@@ -120,8 +155,10 @@ public sealed class OnChainGovernanceTests(OnChainFixture fixture) : IClassFixtu
         using var bed = await BedAsync(app.Address, OnChainDeployment.RandomHash());
         var peer = await bed.CallerBootInfoAsync(image);
 
+        // the simulated platform gives every TD the same device, which the bed registered for the KMS itself
         var unknownMr = await bed.GetKmsKeyAsync(image);
         await Chain.Kms.AddKmsAggregatedMrAsync(peer.MrAggregated);
+        await Chain.Kms.RemoveKmsDeviceAsync(peer.DeviceId);
         var unknownDevice = await bed.GetKmsKeyAsync(image);
         await Chain.Kms.AddKmsDeviceAsync(peer.DeviceId);
         var allowed = await bed.GetKmsKeyAsync(image);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dstack.Attestation.Formats;
+using Dstack.Attestation.OsImage;
 using Dstack.Attestation.Simulation;
 using Dstack.Crypto.Secp256k1;
 using Dstack.Kms.Authentication;

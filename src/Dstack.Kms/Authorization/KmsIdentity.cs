@@ -8,7 +8,8 @@ namespace Dstack.Kms.Authorization;
 /// <summary>
 /// This KMS's own identity: its TD attested with 64 zero bytes of report data and verified exactly as a caller's
 /// attestation is (<see cref="CallerAuthenticator"/>: quote under the configured trust root, debug attribute, event
-/// replay, app id, device id), with this instance's <c>vm_config</c> (<c>Onboarding:VmConfig</c>) for the OS image.
+/// replay, app id, device id), with this instance's <c>vm_config</c> (<c>Onboarding:VmConfig</c>, on a simulated TD by default the one of the OS
+/// image it boots) for the OS image.
 /// Self-authorization and <c>dstack-kms identity</c> both use it; it needs no policy.
 /// </summary>
 internal sealed class KmsIdentity
@@ -30,6 +31,9 @@ internal sealed class KmsIdentity
         _authenticator = authenticator;
         _vmConfig = vmConfig ?? string.Empty;
     }
+
+    /// <summary>This instance's <c>vm_config</c> JSON (empty when none): what it claims as its OS image, also to a source KMS.</summary>
+    public string VmConfig => _vmConfig;
 
     /// <summary>
     /// The verified identity (<see cref="AuthenticatedCaller.BootInfo"/>), or why there is none:

@@ -50,7 +50,7 @@ internal static class KmsHost
         services.AddSingleton(CreateOsImageCheck);
         services.AddSingleton(sp => new KmsAuthorization(sp.GetRequiredService<IKmsPolicy>(), sp.GetRequiredService<OsImageCheck>()));
         services.AddSingleton(sp => new KmsIdentity(
-            sp.GetRequiredService<IKmsAttestationSource>(), sp.GetRequiredService<CallerAuthenticator>(), Options(sp).Onboarding.VmConfig));
+            sp.GetRequiredService<IKmsAttestationSource>(), sp.GetRequiredService<CallerAuthenticator>(), OwnVmConfig(sp)));
         services.AddSingleton(sp => new SelfAuthorization(
             sp.GetRequiredService<KmsIdentity>(), sp.GetRequiredService<KmsAuthorization>(), Options(sp).Policy.EnforceSelfAuthorization, Logger(sp)));
         services.AddSingleton<KmsService>();
@@ -177,6 +177,18 @@ internal static class KmsHost
         {
             throw new KmsStartupException(ex.Message, ex);
         }
+    }
+
+    /// <summary>
+    /// This instance's <c>vm_config</c>: <c>Onboarding:VmConfig</c>, else, on a simulated TD, the one of the OS image that
+    /// TD boots (so that a simulated KMS passes its own OS-image check without configuration).
+    /// </summary>
+    private static string OwnVmConfig(IServiceProvider services)
+    {
+        var options = Options(services);
+        return options.Onboarding.VmConfig.Length == 0 && string.Equals(options.Tdx.Mode, TdxOptions.Simulated, StringComparison.OrdinalIgnoreCase)
+            ? services.GetRequiredService<SimulatedTdHandle>().Td.VmConfig
+            : options.Onboarding.VmConfig;
     }
 
     private static OsImageCheck CreateOsImageCheck(IServiceProvider services)

@@ -1,3 +1,4 @@
+using Dstack.Kms.Authorization;
 using Dstack.Kms.Configuration;
 using Dstack.Kms.Keys;
 using Dstack.Kms.Onboarding;
@@ -17,6 +18,7 @@ internal sealed class RootKeyStartupService(
     RootKeyStore store,
     KmsKeyHolder holder,
     KmsOnboarding onboarding,
+    KmsIdentity identity,
     IOptions<KmsOptions> options,
     ILogger<RootKeyStartupService> logger) : IHostedService
 {
@@ -37,7 +39,7 @@ internal sealed class RootKeyStartupService(
             {
                 KmsLog.OnboardingStarted(logger, store.Directory, source);
                 var onboarded = await onboarding.OnboardAsync(
-                    new Uri(source), options.Value.Listen.Domain, options.Value.Onboarding.VmConfig, cancellationToken).ConfigureAwait(false);
+                    new Uri(source), options.Value.Listen.Domain, identity.VmConfig, cancellationToken).ConfigureAwait(false);
                 holder.Set(onboarded);
                 return;
             }

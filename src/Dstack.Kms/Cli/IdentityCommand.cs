@@ -80,13 +80,7 @@ internal static class IdentityCommand
         }
         catch (OptionsValidationException ex)
         {
-            await error.WriteLineAsync("dstack-kms: invalid configuration:").ConfigureAwait(false);
-            foreach (var failure in ex.Failures)
-            {
-                await error.WriteLineAsync("  - " + failure).ConfigureAwait(false);
-            }
-
-            return (2, null);
+            return (await InvalidConfiguration.ReportAsync(error, ex).ConfigureAwait(false), null);
         }
         catch (KmsStartupException ex)
         {

@@ -49,13 +49,7 @@ internal static class RunCommand
         }
         catch (OptionsValidationException ex)
         {
-            await error.WriteLineAsync("dstack-kms: invalid configuration:").ConfigureAwait(false);
-            foreach (var failure in ex.Failures)
-            {
-                await error.WriteLineAsync("  - " + failure).ConfigureAwait(false);
-            }
-
-            return 2;
+            return await InvalidConfiguration.ReportAsync(error, ex).ConfigureAwait(false);
         }
         catch (KmsStartupException ex)
         {

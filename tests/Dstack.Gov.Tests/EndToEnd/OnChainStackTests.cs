@@ -146,4 +146,65 @@ public sealed class OnChainStackTests(OnChainStackFixture fixture) : IClassFixtu
         Assert.True(after.ExitCode == 0, after.Output);
         Assert.True(File.Exists(Path.Combine(Stack.StateDirectory, "vm-allowed-again", "appkeys.json")));
     }
+
+    [Fact]
+    public async Task A_kms_whose_own_mr_governance_removes_refuses_every_vm_and_serves_again_once_it_is_added_back()
+    {
+        var kmsMr = Stack.Value("DSTACK_CHAIN_KMS_MR");
+        var health = new Uri(Stack.Value("DSTACK_CHAIN_KMS_URL") + "/health");
+        var at = await HealthAsync(health);
+        Assert.Equal(System.Net.HttpStatusCode.OK, at.Status);
+
+        (await GovAsync("remove-kms-mr", "--key-file", Stack.KeyFile, "--kms", Stack.KmsContract, kmsMr)).Succeeded();
+        try
+        {
+            // the KMS checks itself again at its next decision at a newer block (this boot asks isAppAllowed), so this
+            // one may still be served; afterwards it is refused
+            await Stack.BootVmAsync("kms-notices");
+            var denied = await UntilHealthAsync(health, System.Net.HttpStatusCode.ServiceUnavailable);
+            var refused = await Stack.BootVmAsync("kms-refused");
+
+            Assert.Equal("KMS not allowed: Aggregated MR not allowed", denied);
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains("PermissionDenied: KMS not allowed: Aggregated MR not allowed", refused.Output, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(Stack.StateDirectory, "vm-kms-refused", "appkeys.json")));
+            Assert.Contains("Self-authorization: this KMS is not allowed (Denied), refusing every key release: Aggregated MR not allowed",
+                await File.ReadAllTextAsync(Stack.LogPath("kms")), StringComparison.Ordinal);
+        }
+        finally
+        {
+            (await GovAsync("add-kms-mr", "--key-file", Stack.KeyFile, "--kms", Stack.KmsContract, kmsMr)).Succeeded();
+        }
+
+        // a refused key release makes the KMS check itself again
+        await Stack.BootVmAsync("kms-rechecks");
+        Assert.Equal("OK", await UntilHealthAsync(health, System.Net.HttpStatusCode.OK));
+        var after = await Stack.BootVmAsync("kms-allowed-again");
+        Assert.True(after.ExitCode == 0, after.Output);
+        Assert.True(File.Exists(Path.Combine(Stack.StateDirectory, "vm-kms-allowed-again", "appkeys.json")));
+    }
+
+    private static async Task<(System.Net.HttpStatusCode Status, string Body)> HealthAsync(Uri health)
+    {
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+        using var http = new HttpClient(handler);
+        using var response = await http.GetAsync(health);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Polls /health until it answers <paramref name="status"/> (a state change the KMS makes in the background); returns the body.</summary>
+    private static async Task<string> UntilHealthAsync(Uri health, System.Net.HttpStatusCode status)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        while (true)
+        {
+            var (current, body) = await HealthAsync(health);
+            if (current == status)
+            {
+                return body;
+            }
+
+            await Task.Delay(200, deadline.Token);
+        }
+    }
 }

@@ -31,17 +31,6 @@ internal sealed class LocalKmsConfiguration
     /// <summary><c>Policy:Kind</c>.</summary>
     public string PolicyKind => Values.TryGetValue("Policy:Kind", out var kind) ? kind ?? "" : "";
 
-    /// <summary>
-    /// The same configuration with the KMS's own <c>vm_config</c> (<c>Onboarding:VmConfig</c>, the OS image of its
-    /// BootInfo in self-authorization) set to the local stack's OS image, unless the operator's file set one.
-    /// </summary>
-    public LocalKmsConfiguration WithOsImage(string osImageHash)
-    {
-        var values = new Dictionary<string, string?>(Values, StringComparer.OrdinalIgnoreCase);
-        values.TryAdd("Onboarding:VmConfig", "{\"os_image_hash\":\"" + osImageHash + "\"}");
-        return new LocalKmsConfiguration(values, Port);
-    }
-
     /// <summary>Builds the configuration; <paramref name="port"/> 0 and no port in the file picks a free loopback port.</summary>
     /// <exception cref="LocalStackException">The file is missing or not JSON, or its listener cannot serve the VM.</exception>
     public static LocalKmsConfiguration Build(LocalStackLayout layout, string? configFile, int port)

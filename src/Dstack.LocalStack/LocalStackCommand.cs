@@ -71,7 +71,6 @@ internal static class LocalStackCommand
             kmsConfiguration = LocalKmsConfiguration.Build(layout, arguments.KmsConfig, arguments.KmsPort);
             trustRoot = SharedTrustRoot.Share(layout);
             vm = LocalStackAgent.PrepareVm(layout.Vm, kmsConfiguration.Url, appId);
-            kmsConfiguration = kmsConfiguration.WithOsImage(vm.OsImageHash);
             var kmsIdentity = await LocalKmsIdentity.PrepareAsync(kmsConfiguration.Values, cancellationToken).ConfigureAwait(false);
             LocalPolicyFile.WriteIfMissing(layout.PolicyFile, vm, kmsIdentity);
         }

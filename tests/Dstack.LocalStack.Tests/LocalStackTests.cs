@@ -192,7 +192,7 @@ public sealed class LocalStackTests
         // image, but allows another compose hash only
         var vm = Dstack.Agent.Embedding.LocalStackAgent.PrepareVm(stack.VmDirectory, new Uri("https://localhost:1"), null);
         var kms = await LocalKmsIdentity.PrepareAsync(
-            LocalKmsConfiguration.Build(new LocalStackLayout(stack.Directory), config, 0).WithOsImage(vm.OsImageHash).Values, CancellationToken.None);
+            LocalKmsConfiguration.Build(new LocalStackLayout(stack.Directory), config, 0).Values, CancellationToken.None);
         var otherCompose = new string('0', 64);
         await File.WriteAllTextAsync(policy,
             "{\"osImages\":[\"" + vm.OsImageHash + "\"],\"allowedTcbStatuses\":[\"UpToDate\"]," +
@@ -212,7 +212,7 @@ public sealed class LocalStackTests
         await stack.StopAsync();
         using var generated = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(stack.Directory, "kms", "policy.json")));
         var kms = await LocalKmsIdentity.PrepareAsync(
-            LocalKmsConfiguration.Build(new LocalStackLayout(stack.Directory), null, 0).WithOsImage(generated.RootElement.GetProperty("osImages")[0].GetString()!).Values,
+            LocalKmsConfiguration.Build(new LocalStackLayout(stack.Directory), null, 0).Values,
             CancellationToken.None);
 
         await using var second = LocalStackRun.Create();

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Dstack.Attestation.OsImage;
+using Dstack.Attestation.Simulation;
 
 namespace Dstack.EndToEnd.Tests.Support;
 
@@ -10,11 +12,13 @@ internal static class E2eApp
 
     public const string OtherCompose = """{"manifest_version":2,"name":"e2e-app","runner":"docker-compose","docker_compose_file":"services: {evil: {}}","kms_enabled":true}""";
 
-    public const string OsImageHash = "5d2f1a0c7e9b4d6a8c3e1f0b2a4d6c8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c";
+    /// <summary>The OS image every simulated TD here boots (the default simulated bundle, os-image-verification §7).</summary>
+    public static readonly string OsImageHash = SimulatedOsImage.Default.OsImageHashHex;
 
     public const string GatewayAppId = "e2e-gateway";
 
-    public static readonly string VmConfig = "{\"os_image_hash\":\"" + OsImageHash + "\",\"cpu_count\":1,\"memory_size\":2147483648}";
+    /// <summary>The vm_config of those TDs (lite, with the bundle's measurement): what the host hands each VM and KMS.</summary>
+    public static readonly string VmConfig = SimulatedBootImage.Default.VmConfig;
 
     public static byte[] ComposeHashOf(string compose) => SHA256.HashData(Encoding.UTF8.GetBytes(compose));
 

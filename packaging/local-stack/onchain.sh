@@ -128,7 +128,10 @@ prepare_vm() {
   # same mock DCAP PKI as the platform, i.e. the same (simulated) machine the KMS trusts
   install -m 600 "$STATE/platform/mock-attestation-seed" "$vm/td/mock-attestation-seed"
   cp "$SAMPLE_COMPOSE" "$vm/app-compose.json"
-  local vm_config="{\"os_image_hash\":\"$OS_IMAGE_HASH\",\"cpu_count\":2,\"memory_size\":4294967296}"
+  # the vm_config the host hands the VM: the simulated OS image its TD boots, with that image's measurement (so the
+  # KMS's OS-image check finds the TD's MRTD and RTMR0-2 to be the image's)
+  local vm_config
+  vm_config=$(agent simulated-vm-config --state-dir "$vm/td") || die "dstack-agent simulated-vm-config failed"
   printf '{"kms_urls":[%s],"gateway_urls":[],"pccs_url":"","docker_registry":null,"host_api_url":null,"vm_config":%s}\n' \
     "$(json_string "$KMS_URL")" "$(json_string "$vm_config")" > "$vm/sys-config.json"
   # the app id is the DstackApp contract (without it the agent would use the first 20 bytes of the compose hash)
@@ -270,8 +273,10 @@ deployed=$(gov deploy-kms "${chain[@]}" --key-file "$KEY_FILE" --json)
 KMS_CONTRACT=$(json_field kms <<< "$deployed")
 OWNER=$(json_field owner <<< "$deployed")
 [ -n "$KMS_CONTRACT" ] || die "deploy-kms printed no address: $deployed"
-# the OS image hash of the simulated VM (what `dstack-agent dev` puts in its vm_config too)
-OS_IMAGE_HASH=$(printf '%s' 'dstack-agent dev: simulated OS image' | sha256sum | cut -d' ' -f1)
+# the OS image every simulated TD of this stack boots: the default simulated bundle (os-image-verification §7), whose
+# os_image_hash is sha256 of its sha256sum.txt; the KMS checks each VM's registers against it
+OS_IMAGE_HASH=$(agent simulated-vm-config --state-dir "$STATE/platform" | sed -n 's/.*"os_image_hash":"\([0-9a-f]\{64\}\)".*/\1/p')
+[ -n "$OS_IMAGE_HASH" ] || die "dstack-agent simulated-vm-config printed no os_image_hash"
 gov add-os-image "${chain[@]}" --key-file "$KEY_FILE" --kms "$KMS_CONTRACT" "$OS_IMAGE_HASH" > /dev/null
 # the simulated TDs of this stack all run on one simulated machine, so one device id; allow any device here
 # (pin it afterwards with add-device + set-allow-any-device false, see below)
@@ -304,8 +309,7 @@ cat > "$STATE/kms/kms.json" <<EOF
     "KmsContract": "$KMS_CONTRACT",
     "BlockTag": "latest",
     "TimeoutSeconds": 10
-  },
-  "Onboarding": { "VmConfig": $(json_string "{\"os_image_hash\":\"$OS_IMAGE_HASH\"}") }
+  }
 }
 EOF
 # the KMS is a dstack app too: measure its TD, read its identity, and allow that identity on chain

@@ -37,9 +37,8 @@ public sealed class OnChainStackTests(OnChainStackFixture fixture) : IClassFixtu
         using var tcbInfo = JsonDocument.Parse(root.GetProperty("tcb_info").GetString()!);
         Assert.Equal(expectedComposeHash, tcbInfo.RootElement.GetProperty("compose_hash").GetString());
         Assert.Equal(Stack.Value("DSTACK_CHAIN_OS_IMAGE_HASH"), tcbInfo.RootElement.GetProperty("os_image_hash").GetString());
-        Assert.Equal(
-            Convert.ToHexStringLower(SHA256.HashData("dstack-agent dev: simulated OS image"u8)),
-            Stack.Value("DSTACK_CHAIN_OS_IMAGE_HASH"));
+        // the VM's TD boots the default simulated OS-image bundle, and the chain allows exactly that image
+        Assert.Equal(Dstack.Attestation.OsImage.SimulatedOsImage.Default.OsImageHashHex, Stack.Value("DSTACK_CHAIN_OS_IMAGE_HASH"));
 
         // the measured boot: the app-id and compose-hash events carry the contract and the hash
         var events = tcbInfo.RootElement.GetProperty("event_log").EnumerateArray()

@@ -221,6 +221,27 @@ public sealed class WebhookPolicyTests : IAsyncLifetime
         Assert.Equal("GET /auth/", _requests[0].Path);
     }
 
+    [Fact]
+    public async Task Self_authorization_posts_the_kms_own_boot_info_to_bootAuth_kms_and_refuses_with_its_reason()
+    {
+        using var bed = await KmsTestBed.CreateAsync();
+        _handler = c => Json(c, 200, "{\"isAllowed\":false,\"reason\":\"not this kms build\",\"gatewayAppId\":\"\"}");
+        using var http = new HttpClient();
+        using var self = bed.CreateSelfAuthorization(CreatePolicy(http));
+
+        var state = await self.CheckAsync(None);
+
+        Assert.Equal("KMS not allowed: not this kms build", state.Refusal?.Reason);
+        Assert.Equal(Service.KmsRefusalKind.Denied, state.Refusal?.Kind);
+        var (path, body, _) = Assert.Single(_requests);
+        Assert.Equal("POST /auth/bootAuth/kms", path);
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        Assert.Equal(Convert.ToHexStringLower(bed.KmsIdentity.MrAggregated), json.RootElement.GetProperty("mrAggregated").GetString());
+        Assert.Equal(Convert.ToHexStringLower(KmsTestBed.KmsAppId), json.RootElement.GetProperty("appId").GetString());
+        Assert.Equal(Convert.ToHexStringLower(KmsTestBed.OsImageHash), json.RootElement.GetProperty("osImageHash").GetString());
+        Assert.Equal(KmsTestBed.DeviceId, json.RootElement.GetProperty("deviceId").GetString());
+    }
+
     private WebhookPolicy CreatePolicy(HttpClient http, TimeSpan? timeout = null) =>
         new(http, _baseUrl, timeout ?? TimeSpan.FromSeconds(10), TimeProvider.System, NullLogger.Instance);
 

@@ -68,7 +68,12 @@ internal sealed class KmsNode
     /// this instance's vm_config is <see cref="E2eApp.VmConfig"/>). Unless <paramref name="allowSelf"/> is false the policy
     /// file also allows this instance itself (its <see cref="MrAggregated"/>), so that it passes self-authorization.
     /// </summary>
-    public void Configure(PolicyFile policy, string? onboardFrom = null, bool intelTrustRoot = false, bool allowSelf = true)
+    /// <param name="policy">The file policy.</param>
+    /// <param name="onboardFrom">The source KMS to onboard from, if any.</param>
+    /// <param name="intelTrustRoot">Trust Intel's root instead of the platform's simulated one.</param>
+    /// <param name="allowSelf">Whether the policy allows this instance itself.</param>
+    /// <param name="image">The <c>Image</c> section (OS-image download URL and cache), if any.</param>
+    public void Configure(PolicyFile policy, string? onboardFrom = null, bool intelTrustRoot = false, bool allowSelf = true, JsonObject? image = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         policy.Write(PolicyPath, allowSelf ? [MrAggregated] : null);
@@ -82,6 +87,11 @@ internal sealed class KmsNode
                 : new JsonObject { ["Kind"] = "simulated", ["SimulatedStateDirectory"] = _platform.PlatformDirectory },
             ["Policy"] = new JsonObject { ["Kind"] = "file", ["Path"] = PolicyPath },
         };
+        if (image is not null)
+        {
+            config["Image"] = image;
+        }
+
         config["Onboarding"] = onboardFrom is null
             ? new JsonObject { ["VmConfig"] = E2eApp.VmConfig }
             : new JsonObject { ["SourceUrl"] = onboardFrom, ["VmConfig"] = E2eApp.VmConfig };

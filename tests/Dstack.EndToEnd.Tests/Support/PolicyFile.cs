@@ -8,6 +8,9 @@ internal sealed class PolicyFile
     /// <summary>Allowed compose hashes (hex) per app id (hex).</summary>
     public Dictionary<string, List<string>> Apps { get; } = [];
 
+    /// <summary>Allowed OS images (hex); the E2E image by default.</summary>
+    public List<string> OsImages { get; } = [E2eApp.OsImageHash];
+
     /// <summary>KMS instances (mrAggregated, hex) that may onboard from, or be onboarded by, this KMS.</summary>
     public List<string> KmsMrAggregated { get; } = [];
 
@@ -48,7 +51,7 @@ internal sealed class PolicyFile
         var document = new JsonObject
         {
             ["gatewayAppId"] = E2eApp.GatewayAppId,
-            ["osImages"] = new JsonArray(E2eApp.OsImageHash),
+            ["osImages"] = new JsonArray([.. OsImages.Select(h => (JsonNode)h)]),
             ["kms"] = new JsonObject
             {
                 ["mrAggregated"] = new JsonArray([.. KmsMrAggregated.Concat(alsoAllowKms ?? []).Distinct().Select(m => (JsonNode)m)]),

@@ -112,9 +112,6 @@ internal sealed class OsImageBundleStore
     /// <summary>The cache entry directory of the bundle with hash <paramref name="osImageHashHex"/> (lowercase hex).</summary>
     public string EntryDirectory(string osImageHashHex) => Path.Combine(_imagesDirectory, osImageHashHex);
 
-    /// <summary>The directory holding downloads in progress.</summary>
-    public string TemporaryDirectory => _tempDirectory;
-
     /// <summary>Returns the verified bundle of <paramref name="osImageHash"/>, from the cache or freshly downloaded.</summary>
     /// <param name="osImageHash">The 32-byte <c>os_image_hash</c> (= SHA-256 of the bundle's <c>sha256sum.txt</c>).</param>
     /// <param name="cancellationToken">Cancels waiting, the download and the checks.</param>

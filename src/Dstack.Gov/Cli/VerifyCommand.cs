@@ -10,9 +10,11 @@ namespace Dstack.Gov.Cli;
 
 /// <summary>
 /// <c>dstack-gov verify --rpc URL --kms ADDR --app ADDR [--compose FILE | --compose-hash HEX] [--expect-owner ADDR]
-/// [--agent SOCKET]</c>: the three checks that an app's keys are governed on chain, all read at one pinned block:
+/// [--agent SOCKET]</c>: the four checks that an app's keys are governed on chain, all read at one pinned block:
 /// (1) the live compose hash is allowed by the app contract registered with the KMS; (2) the owner is the expected
-/// account, or else a Safe (threshold ≥ 2) or a TimelockController; (3) the agent's measured app_id is the app contract.
+/// account, or else a Safe (threshold ≥ 2) or a TimelockController; (3) the agent's measured app_id is the app contract;
+/// (4) the agent's quote over a fresh nonce matches the OS image its vm_config names, which the KMS contract allows
+/// (<see cref="OsImageCheck"/>).
 /// Exit code 1 if any check fails.
 /// </summary>
 internal static class VerifyCommand
@@ -42,9 +44,9 @@ internal static class VerifyCommand
         var compose = new Option<string?>("--compose") { Description = "The app-compose.json the VM runs (its SHA-256 is the compose hash)" };
         var composeHash = new Option<string?>("--compose-hash") { Description = "The compose hash the VM runs" };
         var expectOwner = new Option<string?>("--expect-owner") { Description = "The owner you expect (your Safe or timelock)" };
-        var agent = new Option<string?>("--agent") { Description = "The agent's Unix socket (e.g. /var/run/dstack.sock): compare its measured app_id and compose hash" };
+        var agent = new Option<string?>("--agent") { Description = "The agent's Unix socket (e.g. /var/run/dstack.sock): compare its measured app_id and compose hash, and check its quote against its OS image" };
         var block = new Option<string?>("--block") { Description = "Read at this block number or tag (latest, safe, finalized); default: latest, pinned" };
-        var command = new Command("verify", "Check that an app's keys are governed on chain: compose hash allowed, owner, agent app_id")
+        var command = new Command("verify", "Check that an app's keys are governed on chain: compose hash allowed, owner, agent app_id, agent OS image")
         {
             kms, app, compose, composeHash, expectOwner, agent, block,
         };
@@ -108,7 +110,14 @@ internal static class VerifyCommand
                 }
             }
 
-            var agent = settings.AgentSocket is null ? null : await AgentInfoClient.GetAsync(settings.AgentSocket, cancellationToken).ConfigureAwait(false);
+            AgentInfo? agent = null;
+            AgentQuote? quote = null;
+            if (settings.AgentSocket is not null)
+            {
+                using var socket = AgentSocketClient.Open(settings.AgentSocket);
+                agent = await AgentInfoClient.GetAsync(socket, cancellationToken).ConfigureAwait(false);
+                quote = await AgentQuoteClient.GetAsync(socket, cancellationToken).ConfigureAwait(false);
+            }
 
             using var connection = await GovConnection.OpenAsync(chain, cancellationToken).ConfigureAwait(false);
             var header = await connection.Rpc.GetBlockAsync(requested ?? BlockTag.Latest, cancellationToken).ConfigureAwait(false)
@@ -123,6 +132,7 @@ internal static class VerifyCommand
                 await CheckComposeHashAsync(connection.Rpc, kms, app, at, namedHash, namedSource, agent, cancellationToken).ConfigureAwait(false),
                 await CheckOwnerAsync(connection.Rpc, app, at, expectedOwner, cancellationToken).ConfigureAwait(false),
                 CheckAgent(appAddress, agent, settings.AgentSocket),
+                await OsImageCheck.RunAsync(kms, at, quote, agent, cancellationToken).ConfigureAwait(false),
             };
             var kmsOwner = await DescribeOwnerAsync(connection.Rpc, kms.OwnerAsync(at, cancellationToken), at, cancellationToken).ConfigureAwait(false);
             var failed = checks.Count(c => c.Passed == false);

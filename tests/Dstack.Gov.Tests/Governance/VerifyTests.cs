@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Dstack.Attestation.OsImage;
+using Dstack.Attestation.Simulation;
 using Dstack.Gov.Tests.Agent;
 using Dstack.Gov.Tests.Chain;
 
@@ -8,6 +10,13 @@ namespace Dstack.Gov.Tests.Governance;
 public sealed class VerifyTests(SafeChainFixture fixture) : IClassFixture<SafeChainFixture>
 {
     private const string ComposeHash = "65b4e574f16973956908b6359920593c3b7d9f36f38e81a47f996a0c0d5435bb";
+
+    private static readonly string SimulatedImage = SimulatedOsImage.Default.OsImageHashHex;
+
+    private string AppHex => Convert.ToHexStringLower(fixture.App.Bytes);
+
+    private string InfoJson(string osImageHash) =>
+        $$"""{"app_id":"{{AppHex}}","instance_id":"","compose_hash":"{{ComposeHash}}","app_name":"demo","os_image_hash":"{{osImageHash}}"}""";
 
     private Task<Cli.CliRun> VerifyAsync(params string[] args) =>
         fixture.Chain.GovAsync("verify", ["--kms", fixture.Chain.Kms.ToString(), "--app", fixture.App.ToString(), .. args]);
@@ -23,6 +32,7 @@ public sealed class VerifyTests(SafeChainFixture fixture) : IClassFixture<SafeCh
         Assert.Contains("kms.registeredApps(app) = true", text, StringComparison.Ordinal);
         Assert.Contains($"[PASS] owner: {fixture.Safe.Address} is a Safe multisig 2-of-3", text, StringComparison.Ordinal);
         Assert.Contains("[SKIP] agent-app-id", text, StringComparison.Ordinal);
+        Assert.Contains("[SKIP] os-image: not checked (pass --agent SOCKET inside the CVM)", text, StringComparison.Ordinal);
         Assert.Contains("externally owned account", text, StringComparison.Ordinal); // the KMS owner note
         Assert.EndsWith("result: PASS", text.TrimEnd(), StringComparison.Ordinal);
 
@@ -77,8 +87,8 @@ public sealed class VerifyTests(SafeChainFixture fixture) : IClassFixture<SafeCh
     [Fact]
     public async Task Checks_the_agents_measured_app_id_and_compose_hash()
     {
-        var appHex = Convert.ToHexStringLower(fixture.App.Bytes);
-        await using (var agent = await InfoResponder.StartAsync($$"""{"app_id":"{{appHex}}","instance_id":"","compose_hash":"{{ComposeHash}}","app_name":"demo"}"""))
+        var appHex = AppHex;
+        await using (var agent = await InfoResponder.StartAsync(InfoJson(SimulatedImage)))
         {
             var text = (await VerifyAsync("--agent", agent.SocketPath)).Succeeded();
             Assert.Contains("[PASS] agent-app-id: the agent's measured app_id is the app contract", text, StringComparison.Ordinal);
@@ -92,7 +102,7 @@ public sealed class VerifyTests(SafeChainFixture fixture) : IClassFixture<SafeCh
         }
 
         var other = Convert.ToHexStringLower(fixture.Safe.Address.Bytes);
-        await using (var agent = await InfoResponder.StartAsync($$"""{"app_id":"{{other}}","compose_hash":"{{ComposeHash}}"}"""))
+        await using (var agent = await InfoResponder.StartAsync($$"""{"app_id":"{{other}}","compose_hash":"{{ComposeHash}}","os_image_hash":"{{SimulatedImage}}"}"""))
         {
             var run = await VerifyAsync("--agent", agent.SocketPath);
             Assert.Equal(1, run.ExitCode);
@@ -110,5 +120,98 @@ public sealed class VerifyTests(SafeChainFixture fixture) : IClassFixture<SafeCh
         var missing = await VerifyAsync("--agent", "/nonexistent/dstack.sock");
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("no socket at '/nonexistent/dstack.sock'", missing.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Passes_the_os_image_check_on_a_simulated_tds_quote_with_the_evidence()
+    {
+        var registers = SimulatedBootImage.Default.Boot().Registers;
+        await using var agent = await InfoResponder.StartAsync(InfoJson(SimulatedImage));
+        var text = (await VerifyAsync("--agent", agent.SocketPath)).Succeeded();
+        Assert.Contains($"[PASS] os-image: the agent's quote over a fresh nonce has the registers of OS image 0x{SimulatedImage} (lite), which the KMS contract allows", text, StringComparison.Ordinal);
+        Assert.Contains("the quote's DCAP signature is not checked here", text, StringComparison.Ordinal);
+        Assert.Contains($"vm_config.os_image_hash = 0x{SimulatedImage}", text, StringComparison.Ordinal);
+        Assert.Contains($"Info.os_image_hash = 0x{SimulatedImage}", text, StringComparison.Ordinal);
+        Assert.Contains("kms.allowedOsImages(hash) = true", text, StringComparison.Ordinal);
+        Assert.Contains("quote.report_data_is_nonce = true", text, StringComparison.Ordinal);
+        Assert.Contains($"\"mrtd\":\"{Convert.ToHexStringLower(registers.MrTd)}\"", text, StringComparison.Ordinal);
+        Assert.EndsWith("result: PASS", text.TrimEnd(), StringComparison.Ordinal);
+
+        var json = JsonNode.Parse((await VerifyAsync("--agent", agent.SocketPath, "--json")).Succeeded())!;
+        Assert.True((bool)json["ok"]!);
+        var checks = json["checks"]!.AsArray();
+        Assert.Equal(["compose-hash", "owner", "agent-app-id", "os-image"], checks.Select(c => (string)c!["check"]!));
+        var check = checks[3]!;
+        Assert.Equal("pass", (string)check["status"]!);
+        var evidence = check["evidence"]!;
+        Assert.Equal("lite", (string)evidence["mode"]!);
+        Assert.True((bool)evidence["verified"]!);
+        Assert.Null(evidence["reason"]);
+        Assert.True((bool)evidence["kms.allowedOsImages(hash)"]!);
+        var nonce = (string)evidence["nonce"]!;
+        Assert.Equal(2 + 128, nonce.Length);
+        Assert.Equal(nonce, (string)evidence["GetQuote.report_data"]!);
+        foreach (var side in new[] { "expected", "actual" })
+        {
+            Assert.Equal(Convert.ToHexStringLower(registers.MrTd), (string)evidence[side]!["mrtd"]!);
+            Assert.Equal(Convert.ToHexStringLower(registers.Rtmr0), (string)evidence[side]!["rtmr0"]!);
+            Assert.Equal(Convert.ToHexStringLower(registers.Rtmr1), (string)evidence[side]!["rtmr1"]!);
+            Assert.Equal(Convert.ToHexStringLower(registers.Rtmr2), (string)evidence[side]!["rtmr2"]!);
+        }
+
+        // every run sends a fresh nonce
+        var again = JsonNode.Parse((await VerifyAsync("--agent", agent.SocketPath, "--json")).Succeeded())!;
+        Assert.NotEqual(nonce, (string)again["checks"]![3]!["evidence"]!["nonce"]!);
+    }
+
+    [Fact]
+    public async Task Fails_the_os_image_check_when_the_vm_config_claims_another_image()
+    {
+        var other = SimulatedOsImage.Create("other");
+        var mismatch = OsImageRegisters.FirstMismatch(other.Boot(2UL << 30, "8.2.2").Registers, SimulatedBootImage.Default.Boot().Registers);
+        Assert.NotNull(mismatch);
+        await using var agent = await InfoResponder.StartAsync(
+            InfoJson(other.OsImageHashHex), new GetQuoteBehaviour(VmConfig: other.VmConfig(2UL << 30, "8.2.2")));
+        var run = await VerifyAsync("--agent", agent.SocketPath);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"[FAIL] os-image: the agent's registers are not those of OS image 0x{other.OsImageHashHex}: {mismatch}", run.Output, StringComparison.Ordinal);
+        Assert.StartsWith("MRs do not match: ", mismatch, StringComparison.Ordinal);
+        Assert.Contains("verified = false", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"OS image 0x{other.OsImageHashHex} is not in the KMS contract's allowedOsImages", run.Output, StringComparison.Ordinal);
+        Assert.Contains("[PASS] agent-app-id", run.Output, StringComparison.Ordinal);
+        Assert.Contains("result: FAIL (1 of 4 checks failed)", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Fails_the_os_image_check_when_the_image_is_not_allowed()
+    {
+        await using var agent = await InfoResponder.StartAsync(InfoJson(SimulatedImage));
+        var run = await VerifyAsync("--agent", agent.SocketPath, "--block", fixture.BlockBeforeOsImage.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(
+            $"[FAIL] os-image: OS image 0x{SimulatedImage} is not in the KMS contract's allowedOsImages (the KMS refuses it: \"OS image is not allowed\")",
+            run.Output,
+            StringComparison.Ordinal);
+        Assert.Contains("verified = true", run.Output, StringComparison.Ordinal);
+        Assert.Contains("kms.allowedOsImages(hash) = false", run.Output, StringComparison.Ordinal);
+        Assert.Contains("result: FAIL (1 of 4 checks failed)", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Fails_the_os_image_check_when_the_agent_does_not_echo_the_nonce()
+    {
+        await using var agent = await InfoResponder.StartAsync(InfoJson(SimulatedImage), new GetQuoteBehaviour(ReplayedReportData: new byte[64]));
+        var run = await VerifyAsync("--agent", agent.SocketPath, "--json");
+        Assert.Equal(1, run.ExitCode);
+        var json = JsonNode.Parse(run.Output)!;
+        Assert.False((bool)json["ok"]!);
+        var check = json["checks"]!.AsArray().Single(c => (string)c!["check"]! == "os-image")!;
+        Assert.Equal("fail", (string)check["status"]!);
+        var summary = (string)check["summary"]!;
+        Assert.StartsWith("the agent's report_data does not echo the nonce (a stale or replayed answer); the quote's report data is not the nonce", summary, StringComparison.Ordinal);
+        Assert.Equal("0x" + new string('0', 128), (string)check["evidence"]!["GetQuote.report_data"]!);
+        Assert.False((bool)check["evidence"]!["quote.report_data_is_nonce"]!);
+        Assert.True((bool)check["evidence"]!["verified"]!); // the replayed quote is of the right image: only freshness fails
+        Assert.Equal(1, json["checks"]!.AsArray().Count(c => (string)c!["status"]! == "fail"));
     }
 }

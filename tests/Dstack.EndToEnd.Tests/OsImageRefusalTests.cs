@@ -135,6 +135,19 @@ public sealed class OsImageRefusalTests(OsImageRefusalFixture fixture) : IClassF
         Assert.False(Directory.Exists(Path.Combine(fixture.CacheDirectory, "images", OsImageRefusalFixture.Corrupt.OsImageHashHex)));
     }
 
+    [Fact]
+    public async Task Runtime_events_that_do_not_replay_to_rtmr3_are_refused_before_any_policy_or_image_check()
+    {
+        // RTMR3 was extended with a digest the log does not hold (an event hidden from the KMS)
+        var error = await Assert.ThrowsAsync<RpcException>(() => GetAppKeyAsync(
+            SimulatedBootImage.Default,
+            SimulatedBootImage.Default.VmConfig,
+            td => td.Device.ExtendRtmrAsync(3, System.Security.Cryptography.SHA384.HashData("unlogged"u8), CancellationToken.None)));
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.StartsWith("RTMR3 mismatch: the runtime events replay to ", error.Detail, StringComparison.Ordinal);
+    }
+
     private async Task<RpcException> RefusedAsync(SimulatedBootImage boot, string vmConfig)
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => GetAppKeyAsync(boot, vmConfig));
@@ -144,7 +157,7 @@ public sealed class OsImageRefusalTests(OsImageRefusalFixture fixture) : IClassF
     }
 
     /// <summary>GetAppKey from a fresh TD of the platform booted with <paramref name="boot"/> as the E2E app, claiming <paramref name="vmConfig"/>.</summary>
-    private async Task<AppKeyResponse> GetAppKeyAsync(SimulatedBootImage boot, string vmConfig)
+    private async Task<AppKeyResponse> GetAppKeyAsync(SimulatedBootImage boot, string vmConfig, Func<SimulatedTd, Task>? tamper = null)
     {
         var directory = fixture.Platform.NewTdDirectory(Path.Combine(fixture.Platform.Root, "caller-" + Guid.NewGuid().ToString("N")));
         boot.Write(directory);
@@ -154,6 +167,10 @@ public sealed class OsImageRefusalTests(OsImageRefusalFixture fixture) : IClassF
         await td.Events.EmitAsync("compose-hash", E2eApp.ComposeHashOf(E2eApp.Compose), CancellationToken.None);
         await td.Events.EmitAsync("instance-id", Enumerable.Repeat((byte)0x33, 20).ToArray(), CancellationToken.None);
         await td.Events.EmitAsync(AppInfoCalculator.BootMrDone, Array.Empty<byte>(), CancellationToken.None);
+        if (tamper is not null)
+        {
+            await tamper(td);
+        }
 
         GetTempCaCertResponse temp;
         using (var plain = KmsNode.Connect(fixture.Kms))

@@ -2,6 +2,7 @@ using Dstack.Agent.Dev;
 using Dstack.Agent.Tests.Support;
 using Dstack.Crypto.Keys;
 using Dstack.Crypto.Secp256k1;
+using Dstack.Tests;
 
 namespace Dstack.Agent.Tests.Interop;
 
@@ -28,6 +29,11 @@ public sealed class DevAgentFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _agent = await DevAgent.StartAsync();
+        // the SDKs' isReachable gives a probe 500 ms: answer the probed methods once before the scripts run, so that a
+        // loaded CI machine's first-call JIT cost is not taken for an unreachable agent
+        (await UnixSocketHttp.GetJsonAsync(Agent.DstackSocket, "/Info")).Dispose();
+        (await UnixSocketHttp.GetJsonAsync(Agent.DstackSocket, "/prpc/Tappd.Info")).Dispose();
+        (await UnixSocketHttp.GetJsonAsync(Agent.TappdSocket, "/prpc/Tappd.Info")).Dispose();
         State = DevState.Prepare(Agent.StateDirectory);
         Keys = DevKeyMaterial.Derive(State.KeySeed, State.AppId, State.InstanceId, LibSecp256k1.Instance);
         KeyService = new AppKeyService(Keys.App.K256Key.Span, Keys.App.K256Signature.Span, LibSecp256k1.Instance);

@@ -83,8 +83,8 @@ public sealed class PolicyTests
         var kms = await filePolicy.IsKmsAllowedAsync(SampleBootInfo() with { AdvisoryIds = [] }, None);
         var otherKms = await filePolicy.IsKmsAllowedAsync(SampleBootInfo() with { AdvisoryIds = [], MrAggregated = new byte[32] }, None);
 
-        Assert.Equal(PolicyReasons.TcbStatusNotAllowed, outOfDate.Reason);
-        Assert.Equal(PolicyReasons.AdvisoryNotAllowed, advisory.Reason);
+        Assert.Equal(PolicyReasons.TcbStatusNotAllowed + ": OutOfDate (advisories INTEL-SA-00001)", outOfDate.Reason);
+        Assert.Equal(PolicyReasons.AdvisoryNotAllowed + ": INTEL-SA-00001", advisory.Reason);
         Assert.True(kms.IsAllowed, kms.Reason);
         Assert.Equal(PolicyReasons.AggregatedMrNotAllowed, otherKms.Reason);
     }

@@ -2,14 +2,16 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Dstack.Attestation.Dcap;
+using Dstack.Attestation.Dcap.Pccs;
 using Dstack.Attestation.Quotes;
 using Dstack.Attestation.Simulation;
 
 namespace Dstack.Agent.Cli;
 
 /// <summary>
-/// <c>dstack-agent verify-quote [--simulated-root --state-dir DIR] [--collateral FILE] [--at TIME] FILE|-</c>: DCAP-verifies a
-/// quote (with collateral: its TCB status, spec dcap-collateral §4) and prints a JSON verdict.
+/// <c>dstack-agent verify-quote [--simulated-root --state-dir DIR] [--collateral FILE | --pccs URL] [--at TIME] FILE|-</c>:
+/// DCAP-verifies a quote (with collateral from a file or fetched from a PCCS: its TCB status, spec dcap-collateral §3, §4) and
+/// prints a JSON verdict.
 /// </summary>
 internal static class VerifyQuoteCommand
 {
@@ -19,16 +21,27 @@ internal static class VerifyQuoteCommand
         var simulatedRoot = new Option<bool>("--simulated-root") { Description = "Trust the mock DCAP root of the simulated TD in --state-dir instead of the Intel SGX Root CA" };
         var stateDir = new Option<string?>("--state-dir") { Description = "State directory of the simulated TD (with --simulated-root)" };
         var collateral = new Option<string?>("--collateral") { Description = "DCAP collateral JSON (QuoteCollateralV3 shape) to evaluate the TCB status with" };
+        var pccs = new Option<string?>("--pccs") { Description = "Fetch the collateral from this PCCS or Intel PCS base URL (TDX v4 API), e.g. " + PccsProtocol.PhalaPccsUrl };
         var at = new Option<string?>("--at") { Description = "Verification time: ISO-8601 UTC (2025-07-19T10:00:34Z) or Unix seconds; default now" };
         var command = new Command("verify-quote", "Verify a TDX DCAP quote and print a JSON verdict; exits 1 when verification fails")
         {
-            file, simulatedRoot, stateDir, collateral, at,
+            file, simulatedRoot, stateDir, collateral, pccs, at,
         };
         command.Validators.Add(result =>
         {
             if (result.GetValue(simulatedRoot) && string.IsNullOrEmpty(result.GetValue(stateDir)))
             {
                 result.AddError("--simulated-root needs --state-dir DIR (the simulated TD whose mock root to trust)");
+            }
+
+            if (result.GetValue(collateral) is not null && result.GetValue(pccs) is not null)
+            {
+                result.AddError("--collateral and --pccs are alternatives: give one");
+            }
+
+            if (result.GetValue(pccs) is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            {
+                result.AddError($"--pccs: '{url}' is not an absolute http(s) URL");
             }
 
             if (result.GetValue(at) is { } time && !TryParseTime(time, out _))
@@ -41,7 +54,7 @@ internal static class VerifyQuoteCommand
             DateTimeOffset? time = parse.GetValue(at) is { } text && TryParseTime(text, out var parsed) ? parsed : null;
             return RunAsync(
                 parse.GetValue(file)!, parse.GetValue(simulatedRoot) ? parse.GetValue(stateDir) : null, parse.GetValue(collateral), time,
-                Console.OpenStandardInput(), Console.Out, Console.Error, cancellationToken);
+                Console.OpenStandardInput(), Console.Out, Console.Error, cancellationToken, parse.GetValue(pccs));
         });
         return command;
     }
@@ -51,8 +64,9 @@ internal static class VerifyQuoteCommand
         RunAsync(path, simulatedStateDir, null, null, stdin, output, error, cancellationToken);
 
     /// <summary>
-    /// Verifies the quote in <paramref name="path"/>, with the collateral JSON in <paramref name="collateralPath"/> when given, at
-    /// <paramref name="at"/> (default: the system clock); exit code 0 when valid, 1 when not, 2 on unusable input.
+    /// Verifies the quote in <paramref name="path"/>, with the collateral JSON in <paramref name="collateralPath"/> or fetched
+    /// from the PCCS at <paramref name="pccsUrl"/> when given, at <paramref name="at"/> (default: the system clock); exit code 0
+    /// when valid, 1 when not (or when the PCCS cannot supply collateral), 2 on unusable input.
     /// </summary>
     public static async Task<int> RunAsync(
         string path,
@@ -62,7 +76,8 @@ internal static class VerifyQuoteCommand
         Stream stdin,
         TextWriter output,
         TextWriter error,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string? pccsUrl = null)
     {
         byte[] quote;
         TrustRoot root;
@@ -97,6 +112,20 @@ internal static class VerifyQuoteCommand
             return 2;
         }
 
+        if (pccsUrl is not null)
+        {
+            try
+            {
+                collateral = await FetchCollateralAsync(quote, pccsUrl, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is PccsException or FormatException)
+            {
+                pki?.Dispose();
+                await error.WriteLineAsync($"verify-quote: collateral unavailable from {pccsUrl}: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+        }
+
         using (pki)
         {
             TimeProvider clock = at is { } time ? new PinnedTimeProvider(time) : TimeProvider.System;
@@ -104,6 +133,18 @@ internal static class VerifyQuoteCommand
             await output.WriteLineAsync(ToJson(result)).ConfigureAwait(false);
             return result.IsValid ? 0 : 1;
         }
+    }
+
+    private static async Task<DcapCollateral> FetchCollateralAsync(byte[] quote, string pccsUrl, CancellationToken cancellationToken)
+    {
+        if (!TdxQuote.TryParse(quote, out var parsed, out var problem))
+        {
+            throw new FormatException("malformed quote: " + problem.Message);
+        }
+
+        // spec dcap-collateral §3.1: dcap-qvl's client timeout
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(180) };
+        return await new PccsClient(http, pccsUrl).FetchAsync(CollateralKey.Of(parsed), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The verdict as indented JSON: validity, failures, trust root, measurements, report data, debug flag, TCB status.</summary>

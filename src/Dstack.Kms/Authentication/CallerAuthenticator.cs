@@ -6,6 +6,7 @@ using Dstack.Attestation.Formats;
 using Dstack.Attestation.Quotes;
 using Dstack.Crypto;
 using Dstack.Crypto.RaTls;
+using Dstack.Kms.Collateral;
 using Dstack.Kms.Service;
 
 namespace Dstack.Kms.Authentication;
@@ -21,15 +22,25 @@ internal sealed class CallerAuthenticator
     /// <summary>Reason when the caller presents no attestation at all.</summary>
     public const string NoAttestation = "No attestation provided";
 
-    private readonly KmsTrustAnchor _anchor;
+    /// <summary>Prefix of the reason when collateral is required and none is available.</summary>
+    public const string CollateralUnavailable = "collateral unavailable: ";
+
+    private readonly ICollateralSource _collateral;
+    private readonly bool _requireCollateral;
     private readonly QuoteVerifier _verifier;
     private readonly bool _allowDebugTds;
 
     /// <summary>Creates an authenticator trusting <paramref name="anchor"/>.</summary>
-    public CallerAuthenticator(KmsTrustAnchor anchor, bool allowDebugTds, TimeProvider timeProvider)
+    /// <param name="anchor">The DCAP root.</param>
+    /// <param name="allowDebugTds">Accept TDs with the DEBUG attribute.</param>
+    /// <param name="timeProvider">The clock for validity windows.</param>
+    /// <param name="collateral">Where collateral comes from; null for the anchor's in-process collateral.</param>
+    /// <param name="requireCollateral">Refuse a quote when no collateral is available instead of verifying it with TCB status <c>Unknown</c>.</param>
+    public CallerAuthenticator(KmsTrustAnchor anchor, bool allowDebugTds, TimeProvider timeProvider, ICollateralSource? collateral = null, bool requireCollateral = false)
     {
         ArgumentNullException.ThrowIfNull(anchor);
-        _anchor = anchor;
+        _collateral = collateral ?? anchor.Collateral;
+        _requireCollateral = requireCollateral;
         _allowDebugTds = allowDebugTds;
         // the debug decision is taken here (with its own reason), not inside the verifier
         _verifier = new QuoteVerifier(anchor.Root, timeProvider, new QuoteVerificationOptions { RejectDebugTd = false });
@@ -155,8 +166,13 @@ internal sealed class CallerAuthenticator
             return Unauthenticated("tdx report_data mismatch: the attestation's report data is not the quote's");
         }
 
-        var collateral = await _anchor.Collateral.GetCollateralAsync(quote, cancellationToken).ConfigureAwait(false);
-        var verification = _verifier.Verify(quote, collateral);
+        var lookup = await _collateral.GetCollateralAsync(quote, cancellationToken).ConfigureAwait(false);
+        if (lookup.Collateral is null && _requireCollateral)
+        {
+            return Unauthenticated(CollateralUnavailable + lookup.Problem);
+        }
+
+        var verification = _verifier.Verify(quote, lookup.Collateral);
         if (!verification.IsValid)
         {
             return Unauthenticated($"quote verification failed (trust root '{verification.TrustRootName}'): {string.Join("; ", verification.Failures)}");

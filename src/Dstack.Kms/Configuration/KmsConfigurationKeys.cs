@@ -1,3 +1,4 @@
+using Dstack.Kms.Collateral;
 using Dstack.Kms.Images;
 using Microsoft.Extensions.Configuration;
 
@@ -15,7 +16,12 @@ internal static class KmsConfigurationKeys
         [
             nameof(KmsOptions.Production), nameof(KmsOptions.Listen), nameof(KmsOptions.KeyStore), nameof(KmsOptions.Tdx),
             nameof(KmsOptions.TrustRoot), nameof(KmsOptions.Attestation), nameof(KmsOptions.Policy), nameof(KmsOptions.Onboarding),
-            nameof(KmsOptions.Image),
+            nameof(KmsOptions.Image), nameof(KmsOptions.Collateral),
+        ],
+        [nameof(KmsOptions.Collateral)] =
+        [
+            nameof(CollateralOptions.PccsUrl), nameof(CollateralOptions.CacheDirectory), nameof(CollateralOptions.Required),
+            nameof(CollateralOptions.FetchTimeoutSeconds), nameof(CollateralOptions.RefreshCheckSeconds),
         ],
         [nameof(KmsOptions.Image)] =
         [

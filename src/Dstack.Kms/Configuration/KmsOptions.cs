@@ -27,6 +27,9 @@ internal sealed class KmsOptions
     /// <summary>Whether and how callers' OS images are checked against their measurements.</summary>
     public Images.ImageOptions Image { get; set; } = new();
 
+    /// <summary>Where Intel collateral for callers' quotes comes from, where it is cached, whether it is required.</summary>
+    public Collateral.CollateralOptions Collateral { get; set; } = new();
+
     /// <summary>Where a fresh instance obtains the root keys from instead of generating them.</summary>
     public OnboardingOptions Onboarding { get; set; } = new();
 }

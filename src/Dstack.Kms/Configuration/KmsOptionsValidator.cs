@@ -1,4 +1,5 @@
 using System.Net;
+using Dstack.Kms.Collateral;
 using Dstack.Kms.Images;
 using Microsoft.Extensions.Options;
 
@@ -37,6 +38,7 @@ internal sealed class KmsOptionsValidator(KmsConfiguration configuration) : IVal
         }
 
         ImageOptionsValidation.Check(errors, options.Image);
+        CollateralOptionsValidation.Check(errors, options.Collateral, options.Production);
         if (options.Production)
         {
             if (!options.Image.Verify)

@@ -1,9 +1,11 @@
 using System.Net;
+using Dstack.Attestation.Dcap.Pccs;
 using Dstack.Attestation.Devices;
 using Dstack.Attestation.EventLog;
 using Dstack.Crypto.Secp256k1;
 using Dstack.Kms.Authentication;
 using Dstack.Kms.Authorization;
+using Dstack.Kms.Collateral;
 using Dstack.Kms.Configuration;
 using Dstack.Kms.Images;
 using Dstack.Kms.Keys;
@@ -38,6 +40,7 @@ internal static class KmsHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ISecp256k1>(LibSecp256k1.Instance);
         services.AddSingleton(CreateTrustAnchor);
+        AddCollateral(services);
         services.AddSingleton<SimulatedTdHandle>();
         services.AddSingleton(CreateDevice);
         services.AddSingleton<IKmsAttestationSource>(CreateAttestationSource);
@@ -45,7 +48,11 @@ internal static class KmsHost
             Options(sp).KeyStore.Directory, sp.GetRequiredService<ISecp256k1>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IKmsAttestationSource>()));
         services.AddSingleton<KmsKeyHolder>();
         services.AddSingleton(sp => new CallerAuthenticator(
-            sp.GetRequiredService<KmsTrustAnchor>(), Options(sp).Attestation.AllowDebugTds, sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<KmsTrustAnchor>(),
+            Options(sp).Attestation.AllowDebugTds,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ICollateralSource>(),
+            Options(sp).Collateral.IsRequired(Options(sp).Production)));
         services.AddSingleton(CreatePolicy);
         services.AddSingleton(CreateOsImageCheck);
         services.AddSingleton(sp => new KmsAuthorization(sp.GetRequiredService<IKmsPolicy>(), sp.GetRequiredService<OsImageCheck>()));
@@ -199,6 +206,38 @@ internal static class KmsHost
             ? new OsImageBundleStore(image, OsImageBundleStore.CreateHttpClient(), services.GetRequiredService<TimeProvider>(), logger)
             : null;
         return new OsImageCheck(image, store, logger);
+    }
+
+    /// <summary>
+    /// The collateral source: a <see cref="CollateralCache"/> over the configured PCCS, or over Phala's PCCS under Intel's
+    /// root, or over the <see cref="SimulatedPccs"/> (started first among the hosted services) under a simulated root.
+    /// </summary>
+    private static void AddCollateral(IServiceCollection services)
+    {
+        services.AddSingleton(sp => new SimulatedPccs(
+            Options(sp).Collateral.PccsUrl is null ? sp.GetRequiredService<KmsTrustAnchor>().Pki : null, sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService(sp => sp.GetRequiredService<SimulatedPccs>());
+        services.AddSingleton(sp =>
+        {
+            var options = Options(sp);
+            var simulated = sp.GetRequiredService<SimulatedPccs>();
+            var http = new HttpClient { Timeout = TimeSpan.FromSeconds(options.Collateral.FetchTimeoutSeconds) };
+            var logger = Logger(sp);
+            var source = options.Collateral.PccsUrl ?? (simulated.IsEnabled ? "the simulated platform's PCCS on loopback" : PccsProtocol.PhalaPccsUrl);
+            var required = options.Collateral.IsRequired(options.Production);
+            CollateralLog.Configured(logger, source, required, options.Collateral.CacheDirectory ?? "(memory only)");
+            return new CollateralCache(
+                () => new PccsClient(http, options.Collateral.PccsUrl ?? (simulated.IsEnabled ? simulated.Url : PccsProtocol.PhalaPccsUrl)),
+                options.Collateral.CacheDirectory,
+                sp.GetRequiredService<TimeProvider>(),
+                logger);
+        });
+        services.AddSingleton<ICollateralSource>(sp => new PccsCollateralSource(sp.GetRequiredService<CollateralCache>()));
+        services.AddHostedService(sp => new CollateralRefreshService(
+            sp.GetRequiredService<CollateralCache>(),
+            TimeSpan.FromSeconds(Options(sp).Collateral.RefreshCheckSeconds),
+            sp.GetRequiredService<TimeProvider>(),
+            Logger(sp)));
     }
 
     private static ILogger Logger(IServiceProvider services) => services.GetRequiredService<ILoggerFactory>().CreateLogger("Dstack.Kms");

@@ -43,8 +43,8 @@ internal static partial class KmsLog
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Auth webhook {Url} failed, denying: {Reason}")]
     public static partial void WebhookFailed(ILogger logger, string url, string reason);
 
-    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "{Method}: released keys to app {AppId} instance {InstanceId} (compose {ComposeHash})")]
-    private static partial void KeysReleasedCore(ILogger logger, string method, string appId, string instanceId, string composeHash);
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "{Method}: released keys to app {AppId} instance {InstanceId} (compose {ComposeHash}, TCB status {TcbStatus}, advisories [{AdvisoryIds}])")]
+    private static partial void KeysReleasedCore(ILogger logger, string method, string appId, string instanceId, string composeHash, string tcbStatus, string advisoryIds);
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "{Method} refused ({Kind}): {Reason}")]
     private static partial void CallRefusedCore(ILogger logger, string method, string kind, string reason);
@@ -120,7 +120,7 @@ internal static partial class KmsLog
     {
         if (logger.IsEnabled(LogLevel.Information))
         {
-            KeysReleasedCore(logger, method, BootInfo.Hex(bootInfo.AppId), BootInfo.Hex(bootInfo.InstanceId), BootInfo.Hex(bootInfo.ComposeHash));
+            KeysReleasedCore(logger, method, BootInfo.Hex(bootInfo.AppId), BootInfo.Hex(bootInfo.InstanceId), BootInfo.Hex(bootInfo.ComposeHash), bootInfo.TcbStatus, string.Join(", ", bootInfo.AdvisoryIds));
         }
     }
 

@@ -118,12 +118,14 @@ internal sealed class FilePolicy : IKmsPolicy, IPolicyChangeSource, IDisposable
     {
         if (!policy.AllowedTcbStatuses.Contains(bootInfo.TcbStatus))
         {
-            return PolicyReasons.TcbStatusNotAllowed;
+            return $"{PolicyReasons.TcbStatusNotAllowed}: {bootInfo.TcbStatus}"
+                + (bootInfo.AdvisoryIds.Count == 0 ? "" : " (advisories " + string.Join(", ", bootInfo.AdvisoryIds) + ")");
         }
 
-        if (bootInfo.AdvisoryIds.Any(id => !policy.AllowedAdvisoryIds.Contains(id)))
+        var advisories = bootInfo.AdvisoryIds.Where(id => !policy.AllowedAdvisoryIds.Contains(id)).ToList();
+        if (advisories.Count > 0)
         {
-            return PolicyReasons.AdvisoryNotAllowed;
+            return $"{PolicyReasons.AdvisoryNotAllowed}: {string.Join(", ", advisories)}";
         }
 
         return policy.OsImages.Contains(BootInfo.Hex(bootInfo.OsImageHash)) ? null : PolicyReasons.OsImageNotAllowed;

@@ -21,8 +21,21 @@ internal sealed class SimulatedPccs(MockDcapPki? pki, TimeProvider timeProvider)
     /// <summary>Whether this PCCS serves (a simulated root and no configured PCCS URL).</summary>
     public bool IsEnabled => pki is not null;
 
+    private readonly SemaphoreSlim _starting = new(1, 1);
+
     /// <summary>The base URL, once started.</summary>
     public string Url { get; private set; } = "";
+
+    /// <summary>The base URL, starting the server first if the host has not (commands that use the services without running the host).</summary>
+    public string EnsureStarted()
+    {
+        if (Url.Length == 0)
+        {
+            StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        return Url;
+    }
 
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -31,6 +44,23 @@ internal sealed class SimulatedPccs(MockDcapPki? pki, TimeProvider timeProvider)
         {
             return;
         }
+
+        await _starting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_app is null)
+            {
+                await StartServerAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _starting.Release();
+        }
+    }
+
+    private async Task StartServerAsync(CancellationToken cancellationToken)
+    {
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -52,6 +82,8 @@ internal sealed class SimulatedPccs(MockDcapPki? pki, TimeProvider timeProvider)
         {
             await _app.DisposeAsync().ConfigureAwait(false);
         }
+
+        _starting.Dispose();
     }
 
     private Task ServeAsync(HttpContext context) =>

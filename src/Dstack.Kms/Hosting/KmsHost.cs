@@ -227,7 +227,7 @@ internal static class KmsHost
             var required = options.Collateral.IsRequired(options.Production);
             CollateralLog.Configured(logger, source, required, options.Collateral.CacheDirectory ?? "(memory only)");
             return new CollateralCache(
-                () => new PccsClient(http, options.Collateral.PccsUrl ?? (simulated.IsEnabled ? simulated.Url : PccsProtocol.PhalaPccsUrl)),
+                () => new PccsClient(http, options.Collateral.PccsUrl ?? (simulated.IsEnabled ? simulated.EnsureStarted() : PccsProtocol.PhalaPccsUrl)),
                 options.Collateral.CacheDirectory,
                 sp.GetRequiredService<TimeProvider>(),
                 logger);

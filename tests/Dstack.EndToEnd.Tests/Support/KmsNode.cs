@@ -73,7 +73,9 @@ internal sealed class KmsNode
     /// <param name="intelTrustRoot">Trust Intel's root instead of the platform's simulated one.</param>
     /// <param name="allowSelf">Whether the policy allows this instance itself.</param>
     /// <param name="image">The <c>Image</c> section (OS-image download URL and cache), if any.</param>
-    public void Configure(PolicyFile policy, string? onboardFrom = null, bool intelTrustRoot = false, bool allowSelf = true, JsonObject? image = null)
+    /// <param name="collateral">The <c>Collateral</c> section (PCCS URL, cache, required), if any.</param>
+    /// <param name="enforceSelfAuthorization">The value of <c>Policy:EnforceSelfAuthorization</c>.</param>
+    public void Configure(PolicyFile policy, string? onboardFrom = null, bool intelTrustRoot = false, bool allowSelf = true, JsonObject? image = null, JsonObject? collateral = null, bool enforceSelfAuthorization = true)
     {
         ArgumentNullException.ThrowIfNull(policy);
         policy.Write(PolicyPath, allowSelf ? [MrAggregated] : null);
@@ -85,11 +87,16 @@ internal sealed class KmsNode
             ["TrustRoot"] = intelTrustRoot
                 ? new JsonObject { ["Kind"] = "intel" }
                 : new JsonObject { ["Kind"] = "simulated", ["SimulatedStateDirectory"] = _platform.PlatformDirectory },
-            ["Policy"] = new JsonObject { ["Kind"] = "file", ["Path"] = PolicyPath },
+            ["Policy"] = new JsonObject { ["Kind"] = "file", ["Path"] = PolicyPath, ["EnforceSelfAuthorization"] = enforceSelfAuthorization },
         };
         if (image is not null)
         {
             config["Image"] = image;
+        }
+
+        if (collateral is not null)
+        {
+            config["Collateral"] = collateral;
         }
 
         config["Onboarding"] = onboardFrom is null

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Dstack.Attestation.Simulation;
 using Dstack.Kms.Cli;
+using Dstack.Kms.Collateral;
 using Dstack.Kms.Configuration;
 using Dstack.Kms.Hosting;
 using Dstack.Kms.Keys;
@@ -83,6 +84,36 @@ public sealed class KmsOptionsTests
         Assert.Contains("debug TDs are never accepted under Intel's root (Attestation:AllowDebugTds = true with TrustRoot:Kind = intel)", text, StringComparison.Ordinal);
         Assert.Contains("Policy:SelfAuthorizationIntervalSeconds must be in 1..86400, got 0", text, StringComparison.Ordinal);
         Assert.DoesNotContain("unknown configuration key", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Collateral_keys_are_checked_and_production_must_require_collateral()
+    {
+        using var dir = new TempDirectory();
+        var config = Write(dir, new
+        {
+            Production = true,
+            Collateral = new { PccsUrl = "pccs.example", Required = false, FetchTimeoutSeconds = 0, RefreshCheckSeconds = 5, CacheDir = "/tmp" },
+        });
+        var error = new StringWriter();
+
+        var code = await RunCommand.RunAsync(new KmsHostSettings { ConfigPath = config, ConfigureLogging = Quiet }, error, CancellationToken.None);
+
+        var text = error.ToString();
+        Assert.Equal(2, code);
+        Assert.Contains("Collateral:PccsUrl must be an absolute http(s) URL, got 'pccs.example'", text, StringComparison.Ordinal);
+        Assert.Contains("Collateral:FetchTimeoutSeconds must be in 1..600, got 0", text, StringComparison.Ordinal);
+        Assert.Contains("Collateral:RefreshCheckSeconds must be in 60..86400, got 5", text, StringComparison.Ordinal);
+        Assert.Contains("a production configuration must require collateral (Collateral:Required = false", text, StringComparison.Ordinal);
+        Assert.Contains("unknown configuration key 'Collateral:CacheDir'", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Collateral_is_required_in_production_unless_configured_otherwise()
+    {
+        Assert.True(new CollateralOptions().IsRequired(production: true));
+        Assert.False(new CollateralOptions().IsRequired(production: false));
+        Assert.True(new CollateralOptions { Required = true }.IsRequired(production: false));
     }
 
     [Fact]

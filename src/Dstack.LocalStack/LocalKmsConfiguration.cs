@@ -33,7 +33,11 @@ internal sealed class LocalKmsConfiguration
 
     /// <summary>Builds the configuration; <paramref name="port"/> 0 and no port in the file picks a free loopback port.</summary>
     /// <exception cref="LocalStackException">The file is missing or not JSON, or its listener cannot serve the VM.</exception>
-    public static LocalKmsConfiguration Build(LocalStackLayout layout, string? configFile, int port)
+    /// <param name="layout">The stack's directories.</param>
+    /// <param name="configFile">The <c>--kms-config</c> file, if any.</param>
+    /// <param name="port">The <c>--kms-port</c>.</param>
+    /// <param name="imageDownloadUrl">The local image server's URL template (default of <c>Image:DownloadUrl</c>), if any.</param>
+    public static LocalKmsConfiguration Build(LocalStackLayout layout, string? configFile, int port, string? imageDownloadUrl = null)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -48,6 +52,12 @@ internal sealed class LocalKmsConfiguration
             ["Policy:Kind"] = "file",
             ["Policy:Path"] = layout.PolicyFile,
         };
+        if (imageDownloadUrl is not null)
+        {
+            values["Image:DownloadUrl"] = imageDownloadUrl;
+            values["Image:CacheDirectory"] = layout.KmsImages;
+        }
+
         if (configFile is not null)
         {
             var file = ReadFile(configFile);

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Dstack.Attestation.OsImage;
+using Dstack.Attestation.Simulation;
 using Dstack.Agent.Embedding;
 using Dstack.Kms.Embedding;
 using Microsoft.Extensions.Logging;
@@ -57,6 +59,7 @@ internal static class LocalStackCommand
         ArgumentNullException.ThrowIfNull(error);
         LocalStackLayout layout;
         LocalKmsConfiguration kmsConfiguration;
+        LocalImageServer? images = null;
         LocalStackVm vm;
         string trustRoot;
         try
@@ -68,7 +71,12 @@ internal static class LocalStackCommand
             }
 
             layout = new LocalStackLayout(arguments.Directory);
-            kmsConfiguration = LocalKmsConfiguration.Build(layout, arguments.KmsConfig, arguments.KmsPort);
+            // the bundles of the simulated images this stack's TDs boot, for the KMS's download path
+            images = await LocalImageServer.StartAsync(
+                new[] { SimulatedBootImage.Default, SimulatedBootImage.Load(layout.VmTd), SimulatedBootImage.Load(layout.KmsTd) }
+                    .Select(b => b.ImageName).Distinct(StringComparer.Ordinal).Select(SimulatedOsImage.Create),
+                cancellationToken).ConfigureAwait(false);
+            kmsConfiguration = LocalKmsConfiguration.Build(layout, arguments.KmsConfig, arguments.KmsPort, images.UrlTemplate);
             trustRoot = SharedTrustRoot.Share(layout);
             vm = LocalStackAgent.PrepareVm(layout.Vm, kmsConfiguration.Url, appId);
             var kmsIdentity = await LocalKmsIdentity.PrepareAsync(kmsConfiguration.Values, cancellationToken).ConfigureAwait(false);
@@ -76,14 +84,18 @@ internal static class LocalStackCommand
         }
         catch (LocalStackException ex)
         {
+            await DisposeAsync(images).ConfigureAwait(false);
             await error.WriteLineAsync("dstack-local: " + ex.Message).ConfigureAwait(false);
             return ex.ExitCode;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
         {
+            await DisposeAsync(images).ConfigureAwait(false);
             await error.WriteLineAsync("dstack-local: " + ex.Message).ConfigureAwait(false);
             return 1;
         }
+
+        await using var imageServer = images;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var kmsStarted = new TaskCompletionSource<KmsEmbeddedStarted>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -135,6 +147,8 @@ internal static class LocalStackCommand
         var kmsCode = await kms.ConfigureAwait(false);
         return agentCode != 0 ? agentCode : kmsCode;
     }
+
+    private static ValueTask DisposeAsync(LocalImageServer? images) => images?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     /// <summary>The bytes of <c>--app-id</c> (checked before anything is written), or null without it.</summary>
     private static byte[]? ParseAppId(string? appId)

@@ -21,6 +21,9 @@ internal sealed class LocalStackLayout(string directory)
 
     public string PolicyFile => Path.Combine(Kms, "policy.json");
 
+    /// <summary>The KMS's OS-image bundle cache (<c>Image:CacheDirectory</c>).</summary>
+    public string KmsImages => Path.Combine(Kms, "images");
+
     public string Vm => Path.Combine(Root, "vm");
 
     public string VmTd => Path.Combine(Vm, Dstack.Agent.Embedding.LocalStackAgent.TdDirectoryName);

@@ -8,7 +8,7 @@ namespace Dstack.EndToEnd.Tests;
 /// <summary>
 /// Three running KMS processes with the same policy (the E2E app allowed): one trusting this platform's simulated DCAP
 /// root, one trusting Intel's root (so its own simulated quote does not verify), one whose policy does not list the KMS
-/// itself; and a caller TD of this platform booted as the allowed app up to <c>boot-mr-done</c>,
+/// itself, one whose policy allows the app only on another device; and a caller TD of this platform booted as the allowed app up to <c>boot-mr-done</c>,
 /// the state in which a VM asks for its keys.
 /// </summary>
 public sealed class RefusalFixture : IAsyncLifetime
@@ -27,6 +27,10 @@ public sealed class RefusalFixture : IAsyncLifetime
 
     internal KmsProcess UnlistedKms { get; private set; } = null!;
 
+    internal KmsNode DeviceNode { get; private set; } = null!;
+
+    internal KmsProcess DeviceKms { get; private set; } = null!;
+
     internal SimulatedTd Caller { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -38,11 +42,17 @@ public sealed class RefusalFixture : IAsyncLifetime
         IntelNode.Configure(PolicyFile.Allowing(), intelTrustRoot: true);
         UnlistedNode = await KmsNode.CreateAsync(Platform, "kms-unlisted");
         UnlistedNode.Configure(PolicyFile.Allowing(), allowSelf: false);
+        DeviceNode = await KmsNode.CreateAsync(Platform, "kms-device");
+        var otherDevice = PolicyFile.Allowing();
+        otherDevice.AppDevices = [new string('d', 64)];
+        DeviceNode.Configure(otherDevice);
         var starting = IntelNode.StartAsync();
         var unlisted = UnlistedNode.StartAsync();
+        var device = DeviceNode.StartAsync();
         Kms = await Node.StartAsync();
         IntelKms = await starting;
         UnlistedKms = await unlisted;
+        DeviceKms = await device;
 
         Caller = SimulatedTd.Open(Platform.NewTdDirectory(Path.Combine(Platform.Root, "caller-td")));
         await Caller.Events.EmitAsync("system-preparing", Array.Empty<byte>(), CancellationToken.None);
@@ -68,6 +78,11 @@ public sealed class RefusalFixture : IAsyncLifetime
         if (UnlistedKms is not null)
         {
             await UnlistedKms.DisposeAsync();
+        }
+
+        if (DeviceKms is not null)
+        {
+            await DeviceKms.DisposeAsync();
         }
 
         Platform?.Dispose();

@@ -116,16 +116,29 @@ public sealed class RefusalTests(RefusalFixture fixture) : IClassFixture<Refusal
         Assert.DoesNotContain("released keys", fixture.UnlistedKms.Output, StringComparison.Ordinal);
     }
 
-    private async Task<KmsConnection> ConnectAsync(Func<byte[], byte[]>? tamperQuote = null, bool bindOtherKey = false, bool debug = false)
+    [Fact]
+    public async Task An_app_on_a_device_its_policy_does_not_list_is_refused()
     {
+        using var connection = await ConnectAsync(kms: fixture.DeviceKms);
+
+        var error = await GetAppKeyRefusedAsync(connection);
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Equal("Boot denied: Device not allowed", error.Detail);
+        Assert.DoesNotContain("released keys", fixture.DeviceKms.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<KmsConnection> ConnectAsync(Func<byte[], byte[]>? tamperQuote = null, bool bindOtherKey = false, bool debug = false, KmsProcess? kms = null)
+    {
+        kms ??= fixture.Kms;
         GetTempCaCertResponse temp;
-        using (var plain = KmsNode.Connect(fixture.Kms))
+        using (var plain = KmsNode.Connect(kms))
         {
             temp = await plain.Client.GetTempCaCertAsync(KmsConnection.Deadline());
         }
 
         var certificate = await RaTlsCaller.CreateCertificateAsync(fixture.Caller, E2eApp.VmConfig, tamperQuote, bindOtherKey, debug, (temp.TempCaCert, temp.TempCaKey));
-        return KmsNode.Connect(fixture.Kms, certificate);
+        return KmsNode.Connect(kms, certificate);
     }
 
     private static Task<RpcException> GetAppKeyRefusedAsync(KmsConnection connection) =>

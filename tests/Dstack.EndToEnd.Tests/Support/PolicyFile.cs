@@ -11,6 +11,9 @@ internal sealed class PolicyFile
     /// <summary>Allowed OS images (hex); the E2E image by default.</summary>
     public List<string> OsImages { get; } = [E2eApp.OsImageHash];
 
+    /// <summary>Devices (hex sha256 of the PPID) the apps may boot on; null allows any device.</summary>
+    public List<string>? AppDevices { get; set; }
+
     /// <summary>KMS instances (mrAggregated, hex) that may onboard from, or be onboarded by, this KMS.</summary>
     public List<string> KmsMrAggregated { get; } = [];
 
@@ -44,7 +47,8 @@ internal sealed class PolicyFile
             apps[appId] = new JsonObject
             {
                 ["composeHashes"] = new JsonArray([.. hashes.Select(h => (JsonNode)h)]),
-                ["allowAnyDevice"] = true,
+                ["devices"] = new JsonArray([.. (AppDevices ?? []).Select(d => (JsonNode)d)]),
+                ["allowAnyDevice"] = AppDevices is null,
             };
         }
 

@@ -106,6 +106,29 @@ internal sealed class KmsNode
         File.WriteAllText(ConfigPath, config.ToJsonString());
     }
 
+    /// <summary>Writes a configuration with the on-chain policy of <paramref name="kmsContract"/> at <paramref name="rpcUrl"/> (self-authorization off).</summary>
+    public void ConfigureOnChain(Uri rpcUrl, ulong chainId, string kmsContract)
+    {
+        var config = new JsonObject
+        {
+            ["Listen"] = new JsonObject { ["Address"] = "127.0.0.1", [nameof(Port)] = Port, ["Domain"] = "localhost" },
+            ["KeyStore"] = new JsonObject { ["Directory"] = KeyDirectory },
+            ["Tdx"] = new JsonObject { ["Mode"] = "simulated", ["StateDirectory"] = TdDirectory },
+            ["TrustRoot"] = new JsonObject { ["Kind"] = "simulated", ["SimulatedStateDirectory"] = _platform.PlatformDirectory },
+            ["Policy"] = new JsonObject
+            {
+                ["Kind"] = "onchain",
+                ["RpcUrls"] = new JsonArray(rpcUrl.ToString()),
+                ["ChainId"] = chainId,
+                ["KmsContract"] = kmsContract,
+                ["TimeoutSeconds"] = 5,
+                ["EnforceSelfAuthorization"] = false,
+            },
+            ["Onboarding"] = new JsonObject { ["VmConfig"] = E2eApp.VmConfig },
+        };
+        File.WriteAllText(ConfigPath, config.ToJsonString());
+    }
+
     /// <summary>Starts <c>dstack-kms run</c> with this configuration and waits until it listens.</summary>
     public Task<KmsProcess> StartAsync(TimeSpan? timeout = null) => KmsProcess.StartAsync(ConfigPath, timeout ?? TimeSpan.FromSeconds(60));
 

@@ -22,10 +22,14 @@ internal static class VerifyQuoteCommand
         var stateDir = new Option<string?>("--state-dir") { Description = "State directory of the simulated TD (with --simulated-root)" };
         var collateral = new Option<string?>("--collateral") { Description = "DCAP collateral JSON (QuoteCollateralV3 shape) to evaluate the TCB status with" };
         var pccs = new Option<string?>("--pccs") { Description = "Fetch the collateral from this PCCS or Intel PCS base URL (TDX v4 API), e.g. " + PccsProtocol.PhalaPccsUrl };
+        var sysConfig = new Option<string?>("--sys-config")
+        {
+            Description = "Fetch the collateral from the PCCS this sys-config names (its pccs_url; empty: " + PccsProtocol.PhalaPccsUrl + ", dstack's default)",
+        };
         var at = new Option<string?>("--at") { Description = "Verification time: ISO-8601 UTC (2025-07-19T10:00:34Z) or Unix seconds; default now" };
         var command = new Command("verify-quote", "Verify a TDX DCAP quote and print a JSON verdict; exits 1 when verification fails")
         {
-            file, simulatedRoot, stateDir, collateral, pccs, at,
+            file, simulatedRoot, stateDir, collateral, pccs, sysConfig, at,
         };
         command.Validators.Add(result =>
         {
@@ -34,9 +38,9 @@ internal static class VerifyQuoteCommand
                 result.AddError("--simulated-root needs --state-dir DIR (the simulated TD whose mock root to trust)");
             }
 
-            if (result.GetValue(collateral) is not null && result.GetValue(pccs) is not null)
+            if (new[] { result.GetValue(collateral), result.GetValue(pccs), result.GetValue(sysConfig) }.Count(v => v is not null) > 1)
             {
-                result.AddError("--collateral and --pccs are alternatives: give one");
+                result.AddError("--collateral, --pccs and --sys-config are alternatives: give one");
             }
 
             if (result.GetValue(pccs) is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
@@ -49,12 +53,26 @@ internal static class VerifyQuoteCommand
                 result.AddError($"--at: '{time}' is neither an ISO-8601 UTC time (2025-07-19T10:00:34Z) nor Unix seconds");
             }
         });
-        command.SetAction((parse, cancellationToken) =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             DateTimeOffset? time = parse.GetValue(at) is { } text && TryParseTime(text, out var parsed) ? parsed : null;
-            return RunAsync(
+            var pccsUrl = parse.GetValue(pccs);
+            if (parse.GetValue(sysConfig) is { } sysConfigPath)
+            {
+                try
+                {
+                    pccsUrl = PccsUrlOf(await File.ReadAllTextAsync(sysConfigPath, cancellationToken).ConfigureAwait(false));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException)
+                {
+                    await Console.Error.WriteLineAsync($"verify-quote: --sys-config {sysConfigPath}: {e.Message}").ConfigureAwait(false);
+                    return 2;
+                }
+            }
+
+            return await RunAsync(
                 parse.GetValue(file)!, parse.GetValue(simulatedRoot) ? parse.GetValue(stateDir) : null, parse.GetValue(collateral), time,
-                Console.OpenStandardInput(), Console.Out, Console.Error, cancellationToken, parse.GetValue(pccs));
+                Console.OpenStandardInput(), Console.Out, Console.Error, cancellationToken, pccsUrl).ConfigureAwait(false);
         });
         return command;
     }
@@ -133,6 +151,27 @@ internal static class VerifyQuoteCommand
             await output.WriteLineAsync(ToJson(result)).ConfigureAwait(false);
             return result.IsValid ? 0 : 1;
         }
+    }
+
+    /// <summary>The PCCS a sys-config names: its <c>pccs_url</c>, or dstack's default (Phala's PCCS) when empty or absent.</summary>
+    /// <exception cref="JsonException">Not JSON.</exception>
+    /// <exception cref="FormatException">Not an object, or <c>pccs_url</c> is not a string.</exception>
+    internal static string PccsUrlOf(string sysConfigJson)
+    {
+        using var document = JsonDocument.Parse(sysConfigJson);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException("a sys-config is a JSON object");
+        }
+
+        if (!document.RootElement.TryGetProperty("pccs_url", out var url) || url.ValueKind == JsonValueKind.Null)
+        {
+            return PccsProtocol.PhalaPccsUrl;
+        }
+
+        return url.ValueKind == JsonValueKind.String
+            ? url.GetString() is { Length: > 0 } value ? value : PccsProtocol.PhalaPccsUrl
+            : throw new FormatException("pccs_url must be a string");
     }
 
     private static async Task<DcapCollateral> FetchCollateralAsync(byte[] quote, string pccsUrl, CancellationToken cancellationToken)

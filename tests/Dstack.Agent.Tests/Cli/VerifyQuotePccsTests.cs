@@ -43,4 +43,32 @@ public sealed class VerifyQuotePccsTests : IAsyncLifetime
         Assert.Equal(1, exit);
         Assert.Equal($"verify-quote: collateral unavailable from {url}: Failed to fetch {url}/sgx/certification/v4/pckcrl?ca=platform&encoding=der: HTTP 404", error.ToString().Trim());
     }
+
+    [Fact]
+    public void A_sys_config_names_its_pccs_or_gets_dstacks_default()
+    {
+        Assert.Equal("http://127.0.0.1:8081", VerifyQuoteCommand.PccsUrlOf("{\"pccs_url\":\"http://127.0.0.1:8081\",\"kms_urls\":[]}"));
+        Assert.Equal("https://pccs.phala.network", VerifyQuoteCommand.PccsUrlOf("{\"pccs_url\":\"\"}"));
+        Assert.Equal("https://pccs.phala.network", VerifyQuoteCommand.PccsUrlOf("{}"));
+        Assert.Equal("pccs_url must be a string", Assert.Throws<FormatException>(() => VerifyQuoteCommand.PccsUrlOf("{\"pccs_url\":1}")).Message);
+    }
+
+    [Fact]
+    public async Task The_command_line_takes_the_pccs_from_a_sys_config()
+    {
+        var url = _server.Serve("sysconfig", DcapCollateral.FromJson(File.ReadAllText(SharedFiles.Fixture("collateral/tdx_quote_collateral.json"))));
+        using var dir = new TempDirectory();
+        var sysConfig = Path.Combine(dir.Path, "sys-config.json");
+        await File.WriteAllTextAsync(sysConfig, "{\"pccs_url\":\"" + url + "\"}");
+        var quote = SharedFiles.Fixture("collateral/tdx_quote");
+
+        var upToDate = await AgentCli.Create().Parse(["verify-quote", "--sys-config", sysConfig, "--at", "1752919234", quote]).InvokeAsync();
+        var expired = await AgentCli.Create().Parse(["verify-quote", "--sys-config", sysConfig, "--at", "1752919235", quote]).InvokeAsync();
+        var both = await AgentCli.Create().Parse(["verify-quote", "--sys-config", sysConfig, "--pccs", url, quote]).InvokeAsync();
+
+        Assert.Equal(0, upToDate);
+        Assert.Equal(1, expired);
+        Assert.NotEqual(0, both);
+        Assert.Equal(8, _server.Requests("sysconfig"));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Dstack.Attestation.Storage;
 
 namespace Dstack.Agent.Boot;
 

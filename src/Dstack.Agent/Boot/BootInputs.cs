@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Dstack.Agent.Configuration;
+using Dstack.Attestation.Storage;
 
 namespace Dstack.Agent.Boot;
 

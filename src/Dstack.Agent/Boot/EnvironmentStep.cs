@@ -1,5 +1,6 @@
 using System.Text;
 using Dstack.Agent.Configuration;
+using Dstack.Attestation.Storage;
 using Dstack.Crypto.EnvEncryption;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text;
+using Dstack.Attestation.Storage;
 
 namespace Dstack.Attestation.Devices;
 
@@ -68,18 +68,6 @@ internal sealed class SimulatedTdState
             text.Append(Names[i]).Append(' ').Append(Convert.ToHexStringLower(all[i])).Append('\n');
         }
 
-        WriteAtomically(path, Encoding.ASCII.GetBytes(text.ToString()));
-    }
-
-    public static void WriteAtomically(string path, byte[] content)
-    {
-        var temp = string.Create(CultureInfo.InvariantCulture, $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(content);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
+        SecureFile.Write(path, Encoding.ASCII.GetBytes(text.ToString()));
     }
 }

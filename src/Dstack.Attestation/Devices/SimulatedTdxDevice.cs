@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Dstack.Attestation.EventLog;
 using Dstack.Attestation.OsImage;
 using Dstack.Attestation.Simulation;
+using Dstack.Attestation.Storage;
 
 namespace Dstack.Attestation.Devices;
 
@@ -132,7 +133,7 @@ public sealed class SimulatedTdxDevice : ITdxDevice
             throw new TdxDeviceException($"simulated TD in {_stateDirectory} cannot boot its image: {ex.Message}", ex);
         }
 
-        SimulatedTdState.WriteAtomically(CcelPath, boot.Ccel);
+        SecureFile.Write(CcelPath, boot.Ccel);
         var state = new SimulatedTdState(boot.MrTd, [boot.Rtmr0, boot.Rtmr1, boot.Rtmr2, new byte[48]]);
         state.Save(StatePath);
         return state;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Dstack.Attestation.Dcap;
 using Dstack.Attestation.Dcap.Pccs;
+using Dstack.Attestation.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Dstack.Kms.Collateral;
@@ -148,17 +149,13 @@ internal sealed class CollateralCache
         }
 
         var path = PathOf(key);
-        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
-            Directory.CreateDirectory(_directory);
-            File.WriteAllText(temporary, entry.Collateral.ToJson());
-            File.Move(temporary, path, overwrite: true);
+            SecureFile.Write(path, System.Text.Encoding.UTF8.GetBytes(entry.Collateral.ToJson()));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             CollateralLog.CacheWriteFailed(_logger, path, e.Message);
-            TryDelete(temporary);
         }
     }
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Dstack.Attestation.OsImage;
-using Dstack.Kms.Keys;
+using Dstack.Attestation.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Dstack.Kms.Images;

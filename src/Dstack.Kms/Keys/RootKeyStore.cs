@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Dstack.Attestation.Formats;
+using Dstack.Attestation.Storage;
 using Dstack.Crypto;
 using Dstack.Crypto.Encodings;
 using Dstack.Crypto.Kdf;

@@ -1,7 +1,9 @@
 using Dstack.Attestation.Dcap;
 using Dstack.Attestation.Dcap.Pccs;
+using Dstack.Attestation.Formats;
 using Dstack.Kms.Authentication;
 using Dstack.Kms.Collateral;
+using Dstack.Tests;
 using Dstack.Tests.Pccs;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -62,4 +64,44 @@ public sealed class CollateralAuthenticationTests : IAsyncLifetime, IDisposable
         new(_bed.Anchor, allowDebugTds: false, TimeProvider.System, new PccsCollateralSource(new CollateralCache(() => new PccsClient(_http, url), null, TimeProvider.System, NullLogger.Instance)), required);
 
     private Task<System.Security.Cryptography.X509Certificates.X509Certificate2> Certificate() => KmsTestBed.CreateCallerCertificateAsync(_bed.Caller, KmsTestBed.VmConfig);
+
+    [Theory]
+    [InlineData("tdx_quote")]
+    [InlineData("tdx_quote_outdated")]
+    public async Task The_kms_caller_check_evaluates_the_real_intel_quotes_with_pccs_collateral_at_the_fixture_times(string name)
+    {
+        // A real quote cannot be presented over RA-TLS (its report data binds no key of ours), but the SignCert path takes a
+        // bare attestation bound to given report data: the KMS's own caller check runs on the real quote, with the
+        // collateral fetched from a local PCCS and the clock at the fixture's time.
+        var quote = RealFixtures.Quote(name);
+        var url = _server.Serve(name, RealFixtures.Collateral(name));
+        var now = name == "tdx_quote" ? RealFixtures.UpToDateNow : RealFixtures.OutdatedNow;
+        var clock = new FixedTimeProvider(now);
+        var authenticator = new CallerAuthenticator(
+            KmsTrustAnchor.Intel(), allowDebugTds: false, clock, new PccsCollateralSource(new CollateralCache(() => new PccsClient(_http, url), null, clock, NullLogger.Instance)), requireCollateral: true);
+        var attestation = AttestationCodec.EncodeV0(new VersionedAttestation
+        {
+            Quote = quote.Raw.ToArray(),
+            EventLog = [],
+            RuntimeEvents = [],
+            ReportData = quote.ReportData.ToArray(),
+            Config = "",
+        });
+
+        var result = await authenticator.AuthenticateAttestationAsync(attestation, quote.ReportData, "", bootTime: false, CancellationToken.None);
+
+        Assert.False(result.IsSuccess);
+        if (name == "tdx_quote")
+        {
+            // DCAP, the TCB (UpToDate) and the RTMR3 replay (no runtime events, RTMR3 zero) pass; the capture is not a dstack
+            // app, so the first dstack check refuses it
+            Assert.Equal("app_id must be 20 bytes, the attestation's app-id event has 0", result.Refusal!.Reason);
+        }
+        else
+        {
+            Assert.Equal("quote verification failed (trust root 'Intel SGX Root CA'): No matching TCB level found", result.Refusal!.Reason);
+        }
+
+        Assert.Equal(4, _server.Requests(name));
+    }
 }

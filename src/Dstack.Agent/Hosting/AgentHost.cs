@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -37,8 +38,6 @@ internal static class AgentHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(settings.Environment);
         services.AddSingleton<AgentListeners>();
-        services.AddSingleton<SystemdNotifier>();
-        services.AddHostedService<SystemdNotifyService>();
         services.AddSingleton(sp => TdxPlatform.Create(sp.GetRequiredService<IOptions<AgentOptions>>().Value.Tdx, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<QuoteService>();
         services.AddSingleton<KmsCertificateSigner>();
@@ -56,6 +55,9 @@ internal static class AgentHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         settings.ConfigureLogging?.Invoke(builder.Logging);
+        // under systemd (Type=notify): READY=1 once the sockets are served, STOPPING=1 at shutdown, journal-style log lines;
+        // nothing otherwise. Socket activation (LISTEN_FDNAMES) stays ours: AgentListeners.
+        services.AddSystemd();
         settings.ConfigureServices?.Invoke(services);
 
         builder.WebHost.ConfigureKestrel(ConfigureKestrel);

@@ -15,11 +15,6 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Could not remove socket {Path}")]
     public static partial void SocketCleanupFailed(ILogger logger, string path, Exception exception);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Notified the service manager: {State}")]
-    public static partial void Notified(ILogger logger, string state);
-
-    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Could not notify the service manager ({State})")]
-    public static partial void NotifyFailed(ILogger logger, string state, Exception exception);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "{Listener} {HttpMethod} {Path} from {Peer} -> {Status}")]
     public static partial void RequestServed(ILogger logger, ListenerKind listener, string httpMethod, string path, string peer, int status);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Sockets;
-using System.Text;
 using Dstack.Agent.Hosting;
 using Dstack.Agent.Tests.Support;
 using Dstack.Agent.Transport;
@@ -69,40 +68,5 @@ public sealed class SystemdTests
         Assert.Contains(agent.Logs.Entries, e => e.EventId.Id == 2 && e.Message.Contains("systemd fd", StringComparison.Ordinal));
         await agent.StopAsync();
         Assert.True(File.Exists(path)); // the service manager owns it
-    }
-
-    [Fact]
-    public async Task Notify_socket_receives_ready_and_stopping()
-    {
-        await using var agent = TestAgent.Create();
-        var notifyPath = Path.Combine(agent.Directory, "notify");
-        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
-        agent.Environment["NOTIFY_SOCKET"] = notifyPath;
-
-        await agent.StartAsync();
-        Assert.Equal("READY=1", await ReceiveAsync(notify));
-        var response = await RawHttp.SendAsync(agent.DstackSocket, RawHttp.Request("GET", "/Version"));
-        Assert.Equal(200, response.Status);
-        await agent.StopAsync();
-        Assert.Equal("STOPPING=1", await ReceiveAsync(notify));
-    }
-
-    [Fact]
-    public async Task Notify_socket_supports_abstract_names()
-    {
-        var name = "dstack-agent-test-" + Guid.NewGuid().ToString("N");
-        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        notify.Bind(new UnixDomainSocketEndPoint("\0" + name));
-        var notifier = new SystemdNotifier(ProcessEnvironment.From(new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = "@" + name }));
-        Assert.True(await notifier.NotifyAsync("READY=1", CancellationToken.None));
-        Assert.Equal("READY=1", await ReceiveAsync(notify));
-    }
-
-    private static async Task<string> ReceiveAsync(Socket socket)
-    {
-        var buffer = new byte[256];
-        var read = await socket.ReceiveAsync(buffer);
-        return Encoding.UTF8.GetString(buffer, 0, read);
     }
 }

@@ -55,6 +55,58 @@ public sealed class NativeAgentTests
         }
     }
 
+    [Fact]
+    public async Task Under_systemd_the_native_agent_notifies_ready_and_stopping_and_logs_for_the_journal()
+    {
+        var executable = await NativeAgentBinary.GetPathAsync();
+        var directory = Directory.CreateDirectory(Path.Combine("/tmp", "nsd-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)))).FullName;
+        try
+        {
+            var notifyPath = Path.Combine(directory, "notify");
+            using var notify = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
+            notify.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(notifyPath));
+            var socketDirectory = Path.Combine(directory, "sockets");
+            // the package recognises a systemd service by its parent process's name: run the agent as the child of a shell
+            // copied to a file named "systemd", which forwards SIGTERM as the service manager would
+            var manager = Path.Combine(directory, "systemd");
+            File.Copy("/bin/sh", manager);
+            File.SetUnixFileMode(manager, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            await using var agent = AgentProcess.StartExecutable(manager, [
+                "-c", "export NOTIFY_SOCKET=\"$1\"; shift; trap 'kill -TERM $child' TERM; \"$0\" \"$@\" & child=$!; wait $child; wait $child",
+                executable, notifyPath, "dev", "--socket-dir", socketDirectory, "--state-dir", Path.Combine(directory, "state")]);
+
+            var ready = await ReceiveAsync(notify);
+            var version = await RawHttp.SendAsync(Path.Combine(socketDirectory, "dstack.sock"), RawHttp.Request("GET", "/Version"));
+            using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", agent.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            var stopping = await ReceiveAsync(notify);
+            var exit = await agent.WaitForExitAsync(StartTimeout);
+
+            Assert.Equal("READY=1", ready);
+            Assert.Equal(200, version.Status);
+            Assert.Equal("STOPPING=1", stopping);
+            Assert.Equal(0, exit);
+            // journal-style lines: a syslog priority prefix instead of the console's "info:" (e.g. "<6>Dstack.Agent[…]")
+            Assert.Contains("<6>", agent.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("info: ", agent.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<string> ReceiveAsync(System.Net.Sockets.Socket socket)
+    {
+        var buffer = new byte[256];
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var read = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, timeout.Token);
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+    }
+
     /// <summary>Info names this state's app; returns the RTMR3 it reports.</summary>
     private static async Task<string> CheckInfoAsync(string socket, DevState state, DevKeyMaterial material)
     {

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 
-// dotnet run -c Release --project tests/Dstack.LoadTest -- socket [--agent PATH] [--connections N] [--seconds S]
+// dotnet run -c Release --project tests/Dstack.LoadTest -- socket [--agent PATH | --attach SOCKET] [--only ROW] [--connections N] [--seconds S]
 // dotnet run -c Release --project tests/Dstack.LoadTest -- process [--agent PATH]
 // PATH: a native dstack-agent (artifacts/native/dstack-agent) or the JIT build's dstack-agent.dll (default).
 var options = LoadOptions.Parse(args);
@@ -19,18 +19,19 @@ return options.Mode switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Dstack.LoadTest socket|process [--agent PATH] [--connections N] [--seconds S]");
+    Console.Error.WriteLine("usage: Dstack.LoadTest socket|process [--agent PATH | --attach SOCKET] [--only ROW] [--connections N] [--seconds S]");
     return 2;
 }
 
 /// <summary>Command-line options.</summary>
-internal sealed record LoadOptions(string Mode, string Agent, int Connections, int Seconds)
+internal sealed record LoadOptions(string Mode, string Agent, int Connections, int Seconds, string? Attach, string? Only)
 {
     public static LoadOptions Parse(string[] args)
     {
         var mode = args.Length > 0 ? args[0] : "";
         var agent = Path.Combine(RepositoryRoot(), "src", "Dstack.Agent", "bin", "Release", "net10.0", "dstack-agent.dll");
         int connections = 16, seconds = 5;
+        string? attach = null, only = null;
         for (var i = 1; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -38,11 +39,13 @@ internal sealed record LoadOptions(string Mode, string Agent, int Connections, i
                 case "--agent": agent = Path.GetFullPath(args[i + 1]); break;
                 case "--connections": connections = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--seconds": seconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--attach": attach = Path.GetFullPath(args[i + 1]); break;
+                case "--only": only = args[i + 1]; break;
                 default: throw new ArgumentException("unknown option " + args[i]);
             }
         }
 
-        return new LoadOptions(mode, agent, connections, seconds);
+        return new LoadOptions(mode, agent, connections, seconds, attach, only);
     }
 
     public static string RepositoryRoot()
@@ -256,8 +259,10 @@ internal static class SocketLoad
 {
     public static async Task<int> RunAsync(LoadOptions options)
     {
-        await using var agent = await DevAgent.StartAsync(options.Agent);
-        var trivialSocket = Path.Combine(agent.Directory, "trivial.sock");
+        await using var agent = options.Attach is null ? await DevAgent.StartAsync(options.Agent) : null;
+        var agentSocket = options.Attach ?? agent!.Socket;
+        var scratch = Directory.CreateTempSubdirectory("dstack-load-trivial-").FullName;
+        var trivialSocket = Path.Combine(scratch, "trivial.sock");
         var body = Encoding.UTF8.GetBytes("{\"key\":\"" + new string('a', 64) + "\",\"signature_chain\":[\"" + new string('b', 130) + "\",\"" + new string('c', 130) + "\"]}");
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -272,7 +277,7 @@ internal static class SocketLoad
         await trivial.StartAsync();
 
         var duration = TimeSpan.FromSeconds(options.Seconds);
-        Console.WriteLine($"agent {options.Agent}, {options.Connections} keep-alive connections, {options.Seconds} s per row, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Console.WriteLine($"agent {options.Attach ?? options.Agent}, {options.Connections} keep-alive connections, {options.Seconds} s per row, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         var baseline = await Driver.RunAsync(trivialSocket, options.Connections, duration, _ => RawClient.Get("/"));
         Print("trivial Kestrel endpoint", baseline, baseline.Rate);
         var rows = new (string Name, Func<long, byte[]> Request)[]
@@ -286,8 +291,14 @@ internal static class SocketLoad
         };
         foreach (var (name, request) in rows)
         {
-            Print(name, await Driver.RunAsync(agent.Socket, options.Connections, duration, request), baseline.Rate);
+            if (options.Only is null || name.StartsWith(options.Only, StringComparison.OrdinalIgnoreCase))
+            {
+                Print(name, await Driver.RunAsync(agentSocket, options.Connections, duration, request), baseline.Rate);
+            }
         }
+
+        await trivial.StopAsync();
+        Directory.Delete(scratch, recursive: true);
 
         Console.WriteLine("GetTlsKey and EmitEvent: not measured by this command (GetTlsKey needs a KMS: dstack-local; EmitEvent grows RTMR3 for good)");
         return 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Dstack.Agent.Configuration;
 using Dstack.Agent.Hosting;
@@ -15,13 +16,17 @@ namespace Dstack.Agent.Api;
 /// <summary>
 /// The whole HTTP side of the API as one terminal handler: routing (§1.4), choice of JSON or protobuf (§1.5),
 /// decoding, dispatch, encoding (§1.6) and errors (§1.7). Every response is written from a finished byte array with
-/// an explicit <c>Content-Length</c> (the JS SDK cannot read chunked responses).
+/// an explicit <c>Content-Length</c> (the JS SDK cannot read chunked responses). The answers of a method that
+/// <see cref="IRpcMethod.RepeatsAnswers"/> (Version, Info) are encoded once per instance and form; the encodings live as
+/// long as the instance.
 /// </summary>
 internal sealed class RpcEndpoint(RpcMethodTable methods, IOptions<AgentOptions> options, ILogger<RpcEndpoint> logger)
 {
     private const string JsonContentType = "application/json";
     private const string ProtobufContentType = "application/octet-stream";
     private static readonly byte[] NullBody = "null"u8.ToArray();
+    private readonly ConditionalWeakTable<IMessage, byte[]> _jsonEncodings = [];
+    private readonly ConditionalWeakTable<IMessage, byte[]> _protobufEncodings = [];
 
     /// <summary>Handles one request.</summary>
     public async Task HandleAsync(HttpContext context)
@@ -29,12 +34,12 @@ internal sealed class RpcEndpoint(RpcMethodTable methods, IOptions<AgentOptions>
         var connection = context.Features.Get<IAgentConnectionFeature>() ?? new AgentConnectionFeature(ListenerKind.Dstack, null, null);
         var request = context.Request;
         var path = request.Path.Value ?? "";
-        var peer = connection.Peer?.ToString() ?? "unknown peer";
+        var peer = new PeerText(connection);
         context.Response.Headers.Server = "dstack guest agent";
 
         if (connection.RefusalReason is { } refusal)
         {
-            AgentLog.RequestRefused(logger, connection.Listener, request.Method, path, $"{refusal} ({peer})");
+            AgentLog.RequestRefused(logger, connection.Listener, request.Method, path, $"{refusal} ({peer.Text})");
             context.Response.Headers.Connection = "close";
             await WriteAsync(context, StatusCodes.Status400BadRequest, JsonContentType, JsonText.ErrorBody(refusal)).ConfigureAwait(false);
             return;
@@ -44,7 +49,11 @@ internal sealed class RpcEndpoint(RpcMethodTable methods, IOptions<AgentOptions>
         var route = isGet || HttpMethods.IsPost(request.Method) ? RpcRoute.Resolve(connection.Listener, path) : null;
         if (route is not { } target)
         {
-            AgentLog.RequestServed(logger, connection.Listener, request.Method, path, peer, StatusCodes.Status404NotFound);
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                AgentLog.RequestServed(logger, connection.Listener, request.Method, path, peer.Text, StatusCodes.Status404NotFound);
+            }
+
             await WriteAsync(context, StatusCodes.Status404NotFound, JsonContentType, JsonText.ErrorBody($"Not found: {request.Method} {path}"))
                 .ConfigureAwait(false);
             return;
@@ -73,9 +82,10 @@ internal sealed class RpcEndpoint(RpcMethodTable methods, IOptions<AgentOptions>
             var method = methods.Find(target.Service, target.Method) ?? throw new RpcException($"Service not found: {target.Method}");
             var message = Decode(method, input, json, isGet ? query : null, context);
             var response = await method.InvokeAsync(message, context.RequestAborted).ConfigureAwait(false);
-            body = json
-                ? response is null ? NullBody : ProtoJsonWriter.Write(response)
-                : response?.ToByteArray() ?? [];
+            body = response is null ? json ? NullBody : []
+                : !method.RepeatsAnswers ? json ? ProtoJsonWriter.Write(response) : response.ToByteArray()
+                : json ? _jsonEncodings.GetValue(response, ProtoJsonWriter.Write)
+                : _protobufEncodings.GetValue(response, m => m.ToByteArray());
         }
         catch (Exception ex) when (ex is RpcException or Dstack.Crypto.DstackCryptoException)
         {
@@ -95,7 +105,11 @@ internal sealed class RpcEndpoint(RpcMethodTable methods, IOptions<AgentOptions>
             return;
         }
 
-        AgentLog.RequestServed(logger, connection.Listener, request.Method, path, peer, StatusCodes.Status200OK);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            AgentLog.RequestServed(logger, connection.Listener, request.Method, path, peer.Text, StatusCodes.Status200OK);
+        }
+
         await WriteAsync(context, StatusCodes.Status200OK, json ? JsonContentType : ProtobufContentType, body).ConfigureAwait(false);
     }
 
@@ -164,9 +178,9 @@ internal sealed class RpcEndpoint(RpcMethodTable methods, IOptions<AgentOptions>
         }
     }
 
-    private async Task FailAsync(HttpContext context, IAgentConnectionFeature connection, string peer, bool json, string message)
+    private async Task FailAsync(HttpContext context, IAgentConnectionFeature connection, PeerText peer, bool json, string message)
     {
-        AgentLog.RequestFailed(logger, connection.Listener, context.Request.Method, context.Request.Path.Value ?? "", peer, message);
+        AgentLog.RequestFailed(logger, connection.Listener, context.Request.Method, context.Request.Path.Value ?? "", peer.Text, message);
         var body = json ? JsonText.ErrorBody(message) : new RpcError { Message = message }.ToByteArray();
         await WriteAsync(context, StatusCodes.Status400BadRequest, json ? JsonContentType : ProtobufContentType, body).ConfigureAwait(false);
     }
@@ -200,6 +214,12 @@ internal sealed class RpcEndpoint(RpcMethodTable methods, IOptions<AgentOptions>
     private static bool IsJsonContentType(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var media)
         && media.MediaType.Equals(JsonContentType, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The caller as log text, formatted only when a line is written.</summary>
+    private readonly struct PeerText(IAgentConnectionFeature connection)
+    {
+        public string Text => connection.Peer?.ToString() ?? "unknown peer";
+    }
 
     /// <summary>The messages of an exception and its causes joined with ": " (anyhow's alternate format).</summary>
     private static string ErrorChain(Exception exception)

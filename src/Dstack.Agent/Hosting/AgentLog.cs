@@ -16,7 +16,8 @@ internal static partial class AgentLog
     public static partial void SocketCleanupFailed(ILogger logger, string path, Exception exception);
 
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "{Listener} {HttpMethod} {Path} from {Peer} -> {Status}")]
+    // Debug: a line per served request costs more than most methods (Version's throughput halves at Information)
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "{Listener} {HttpMethod} {Path} from {Peer} -> {Status}")]
     public static partial void RequestServed(ILogger logger, ListenerKind listener, string httpMethod, string path, string peer, int status);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "{Listener} {HttpMethod} {Path} refused: {Reason}")]

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dstack.Agent.Api;
 using Dstack.Agent.Configuration;
 using Dstack.Agent.Platform;
+using Dstack.Attestation.Devices;
 using Dstack.Attestation.EventLog;
 using Microsoft.Extensions.Options;
 
@@ -15,28 +16,50 @@ namespace Dstack.Agent.Identity;
 /// values. Where the runtime log lacks one (or does not exist, e.g. before boot finished), it is computed from the
 /// files as the boot sequence computes it: compose hash = SHA-256(app-compose bytes), app id =
 /// <c>.instance_info.app_id</c> or the first 20 bytes of the compose hash, instance id = <c>.instance_info.instance_id</c>.
+/// The identity is read again only when the runtime log grew or one of the files changed (its length, modification or
+/// birth time: the boot sequence writes them once, by replacing them); otherwise the same instance is returned. The DMI
+/// strings (cloud vendor and product) are read once.
 /// </summary>
 internal sealed class FileAppIdentitySource(IOptions<AgentOptions> options, TdxPlatform platform) : IAppIdentitySource
 {
     private const long MaxComposeBytes = 50L * 1024 * 1024;
     private const long MaxSmallFileBytes = 1024 * 1024;
 
+    private Read? _last;
+    private (string Vendor, string Product)? _dmi;
+
     /// <inheritdoc />
     public async Task<AppIdentity> GetAsync(CancellationToken cancellationToken)
     {
         var files = options.Value.Files;
-        var composeBytes = await ReadAsync(files.AppCompose, MaxComposeBytes, required: true, cancellationToken).ConfigureAwait(false);
-        var sysConfigBytes = await ReadAsync(files.SysConfig, MaxSmallFileBytes, required: true, cancellationToken).ConfigureAwait(false);
-        var instanceBytes = await ReadAsync(files.InstanceInfo, MaxSmallFileBytes, required: false, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<RuntimeEvent> events;
+        RuntimeEventLogSnapshot log;
         try
         {
-            events = await platform.Events.ReadLogAsync(cancellationToken).ConfigureAwait(false);
+            log = await platform.Events.ReadSnapshotAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (EventLogFormatException ex)
         {
             throw new RpcException($"cannot read the runtime event log {platform.Events.LogPath}: {ex.Message}", ex);
         }
+
+        // stamps first: a file that changes while it is read gets a new stamp, so the next call reads it again
+        FileStamp[] stamps = [FileStamp.Of(files.AppCompose), FileStamp.Of(files.SysConfig), FileStamp.Of(files.InstanceInfo)];
+        if (_last is { } last && last.Log == log && last.Stamps.AsSpan().SequenceEqual(stamps))
+        {
+            return last.Identity;
+        }
+
+        var dmi = _dmi ??= await ReadDmiAsync(files.DmiDirectory, cancellationToken).ConfigureAwait(false);
+        var identity = await ReadAsync(files, log.Events, dmi, cancellationToken).ConfigureAwait(false);
+        _last = new Read(stamps, log, identity);
+        return identity;
+    }
+
+    private static async Task<AppIdentity> ReadAsync(FilesOptions files, IReadOnlyList<RuntimeEvent> events, (string Vendor, string Product) dmi, CancellationToken cancellationToken)
+    {
+        var composeBytes = await ReadAsync(files.AppCompose, MaxComposeBytes, required: true, cancellationToken).ConfigureAwait(false);
+        var sysConfigBytes = await ReadAsync(files.SysConfig, MaxSmallFileBytes, required: true, cancellationToken).ConfigureAwait(false);
+        var instanceBytes = await ReadAsync(files.InstanceInfo, MaxSmallFileBytes, required: false, cancellationToken).ConfigureAwait(false);
 
         var composeText = Encoding.UTF8.GetString(composeBytes!);
         string appName;
@@ -76,8 +99,8 @@ internal sealed class FileAppIdentitySource(IOptions<AgentOptions> options, TdxP
             PublicTcbInfo = publicTcbInfo,
             VmConfig = vmConfig,
             OsImageHash = OsImageHash(vmConfig),
-            CloudVendor = await DmiAsync(files.DmiDirectory, "sys_vendor", cancellationToken).ConfigureAwait(false),
-            CloudProduct = await DmiAsync(files.DmiDirectory, "product_name", cancellationToken).ConfigureAwait(false),
+            CloudVendor = dmi.Vendor,
+            CloudProduct = dmi.Product,
         };
     }
 
@@ -139,6 +162,11 @@ internal sealed class FileAppIdentitySource(IOptions<AgentOptions> options, TdxP
         }
     }
 
+    // the firmware's DMI strings do not change while the VM runs: read once
+    private static async Task<(string Vendor, string Product)> ReadDmiAsync(string directory, CancellationToken cancellationToken) =>
+        (await DmiAsync(directory, "sys_vendor", cancellationToken).ConfigureAwait(false),
+         await DmiAsync(directory, "product_name", cancellationToken).ConfigureAwait(false));
+
     private static async Task<string> DmiAsync(string directory, string name, CancellationToken cancellationToken)
     {
         try
@@ -152,6 +180,19 @@ internal sealed class FileAppIdentitySource(IOptions<AgentOptions> options, TdxP
         catch (UnauthorizedAccessException)
         {
             return "";
+        }
+    }
+
+    /// <summary>An identity and the stamps and runtime log it was read from.</summary>
+    private sealed record Read(FileStamp[] Stamps, RuntimeEventLogSnapshot Log, AppIdentity Identity);
+
+    /// <summary>What tells a rewritten file from the one read before: existence, length, modification and birth time.</summary>
+    private readonly record struct FileStamp(bool Exists, long Length, DateTime Modified, DateTime Born)
+    {
+        public static FileStamp Of(string path)
+        {
+            var info = new FileInfo(path);
+            return info.Exists ? new FileStamp(true, info.Length, info.LastWriteTimeUtc, info.CreationTimeUtc) : default;
         }
     }
 }

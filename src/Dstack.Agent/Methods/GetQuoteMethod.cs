@@ -1,7 +1,6 @@
 using Dstack.Agent.Identity;
 using Dstack.Agent.Platform;
 using Dstack.Agent.Rpc;
-using Dstack.Attestation.EventLog;
 using Dstack.Crypto.ReportData;
 using Google.Protobuf;
 
@@ -26,7 +25,7 @@ internal sealed class GetQuoteMethod(QuoteService quotes, IAppIdentitySource ide
         return new GetQuoteResponse
         {
             Quote = ByteString.CopyFrom(attestation.Quote),
-            EventLog = EventLogJson.Serialize(attestation.EventLog),
+            EventLog = attestation.Log.Json,
             ReportData = ByteString.CopyFrom(reportData),
             VmConfig = vmConfig,
         };

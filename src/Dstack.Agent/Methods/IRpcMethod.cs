@@ -14,6 +14,12 @@ internal interface IRpcMethod
     /// <summary>True when the argument is <c>google.protobuf.Empty</c>: the request body is ignored entirely.</summary>
     bool IgnoresInput { get; }
 
+    /// <summary>
+    /// True when the method answers with the same message instance while its answer does not change (a cached answer);
+    /// such instances are never mutated, so the endpoint may keep their encodings.
+    /// </summary>
+    bool RepeatsAnswers { get; }
+
     /// <summary>A new all-defaults request message, to merge the request into.</summary>
     IMessage CreateRequest();
 

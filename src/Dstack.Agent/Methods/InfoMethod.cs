@@ -14,12 +14,15 @@ namespace Dstack.Agent.Methods;
 /// <c>Info</c> (DstackGuest and Tappd, identical output; spec §2.5, §7): the app identity from
 /// <see cref="IAppIdentitySource"/>, measurements from a fresh quote over 64 zero bytes, <c>mr_aggregated</c> from
 /// them and the runtime events, <c>tcb_info</c> as pretty-printed JSON text, and the demo certificate.
-/// <c>device_id</c> is SHA-256 of the empty string on TDX (the agent cannot see its own PPID).
+/// <c>device_id</c> is SHA-256 of the empty string on TDX (the agent cannot see its own PPID). The answer is kept, and
+/// served again as the same instance, while the identity (its files and the runtime log), the TD's measurements (from a
+/// TD report: no quote is taken) and the demo certificate are unchanged.
 /// </summary>
 internal sealed class InfoMethod(IAppIdentitySource identitySource, QuoteService quotes, DemoCertificate demoCertificate) : RpcMethod<Empty, AppInfo>
 {
     private static readonly RpcService[] Both = [RpcService.DstackGuest, RpcService.Tappd];
     private static readonly byte[] TdxDeviceId = SHA256.HashData([]);
+    private Answered? _last;
 
     /// <inheritdoc />
     public override string Name => "Info";
@@ -28,16 +31,26 @@ internal sealed class InfoMethod(IAppIdentitySource identitySource, QuoteService
     public override IReadOnlyList<RpcService> Services => Both;
 
     /// <inheritdoc />
+    public override bool RepeatsAnswers => true;
+
+    /// <inheritdoc />
     protected override async Task<AppInfo> InvokeAsync(Empty request, CancellationToken cancellationToken)
     {
         var identity = await identitySource.GetAsync(cancellationToken).ConfigureAwait(false);
+        var appCert = await demoCertificate.GetAsync(cancellationToken).ConfigureAwait(false);
+        if (_last is { } last && ReferenceEquals(last.Identity, identity) && last.AppCert == appCert
+            && await quotes.IsCurrentAsync(last.Attestation, cancellationToken).ConfigureAwait(false))
+        {
+            return last.Answer;
+        }
+
         var attestation = await quotes.AttestAsync(new byte[64], cancellationToken).ConfigureAwait(false);
         var mrAggregated = AppInfoCalculator.Compute(attestation.Measurements, attestation.RuntimeEvents).MrAggregated;
-        return new AppInfo
+        var answer = new AppInfo
         {
             AppId = ByteString.CopyFrom(identity.AppId),
             InstanceId = ByteString.CopyFrom(identity.InstanceId),
-            AppCert = await demoCertificate.GetAsync(cancellationToken).ConfigureAwait(false),
+            AppCert = appCert,
             TcbInfo = TcbInfo(identity, attestation, mrAggregated),
             AppName = identity.AppName,
             DeviceId = ByteString.CopyFrom(TdxDeviceId),
@@ -49,6 +62,8 @@ internal sealed class InfoMethod(IAppIdentitySource identitySource, QuoteService
             CloudVendor = identity.CloudVendor,
             CloudProduct = identity.CloudProduct,
         };
+        _last = new Answered(identity, attestation, appCert, answer);
+        return answer;
     }
 
     /// <summary>
@@ -80,4 +95,7 @@ internal sealed class InfoMethod(IAppIdentitySource identitySource, QuoteService
 
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
+
+    /// <summary>An answer and what it was built from; it stays the answer while all of that is unchanged.</summary>
+    private sealed record Answered(AppIdentity Identity, TdAttestation Attestation, string AppCert, AppInfo Answer);
 }

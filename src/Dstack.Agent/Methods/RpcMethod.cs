@@ -24,6 +24,9 @@ internal abstract class RpcMethod<TRequest, TResponse> : IRpcMethod
     public bool IgnoresInput { get; } = typeof(TRequest) == typeof(Empty);
 
     /// <inheritdoc />
+    public virtual bool RepeatsAnswers => false;
+
+    /// <inheritdoc />
     public IMessage CreateRequest() => new TRequest();
 
     /// <inheritdoc />

@@ -1,6 +1,5 @@
 using Dstack.Agent.Platform;
 using Dstack.Agent.Rpc;
-using Dstack.Attestation.EventLog;
 using Dstack.Crypto.ReportData;
 using Google.Protobuf;
 
@@ -31,7 +30,7 @@ internal sealed class TdxQuoteMethod(QuoteService quotes) : RpcMethod<TdxQuoteAr
         return new TdxQuoteResponse
         {
             Quote = ByteString.CopyFrom(attestation.Quote),
-            EventLog = EventLogJson.Serialize(attestation.EventLog),
+            EventLog = attestation.Log.Json,
             HashAlgorithm = reportData.HashAlgorithm,
             Prefix = reportData.Prefix,
         };

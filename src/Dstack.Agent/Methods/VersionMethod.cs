@@ -16,7 +16,12 @@ internal sealed class VersionMethod : RpcMethod<Empty, WorkerVersion>
 
     private static readonly RpcService[] Both = [RpcService.DstackGuest, RpcService.Tappd];
 
+    // one instance, never mutated: the endpoint encodes it once (RpcEndpoint's encoded-response cache)
     private readonly WorkerVersion _version = new() { Version = ApiVersion, Rev = Revision() };
+    private readonly Task<WorkerVersion> _answer;
+
+    /// <summary>Builds the answer once.</summary>
+    public VersionMethod() => _answer = Task.FromResult(_version);
 
     /// <inheritdoc />
     public override string Name => "Version";
@@ -25,8 +30,11 @@ internal sealed class VersionMethod : RpcMethod<Empty, WorkerVersion>
     public override IReadOnlyList<RpcService> Services => Both;
 
     /// <inheritdoc />
+    public override bool RepeatsAnswers => true;
+
+    /// <inheritdoc />
     protected override Task<WorkerVersion> InvokeAsync(Empty request, CancellationToken cancellationToken) =>
-        Task.FromResult(_version.Clone());
+        _answer;
 
     private static string Revision()
     {

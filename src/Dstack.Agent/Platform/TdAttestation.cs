@@ -15,11 +15,14 @@ internal sealed class TdAttestation
     /// <summary>The 64 bytes of report data the quote binds.</summary>
     public required byte[] ReportData { get; init; }
 
+    /// <summary>The event log that replays to the quote.</summary>
+    public required AttestedEventLog Log { get; init; }
+
     /// <summary>Boot events (CCEL) followed by the runtime events RTMR3 covers, each with its digest.</summary>
-    public required IReadOnlyList<TdxEvent> EventLog { get; init; }
+    public IReadOnlyList<TdxEvent> EventLog => Log.Events;
 
     /// <summary>The runtime events RTMR3 covers, in extension order.</summary>
-    public required IReadOnlyList<RuntimeEvent> RuntimeEvents { get; init; }
+    public IReadOnlyList<RuntimeEvent> RuntimeEvents => Log.RuntimeEvents;
 
     /// <summary>MRTD, RTMR0–3 and the owner registers from the quote.</summary>
     public TdMeasurements Measurements => TdMeasurements.Of(Parsed);

@@ -39,5 +39,15 @@ internal sealed class ExclusiveFileLock : IDisposable
         }
     }
 
+    /// <summary>The number stored in the lock file's first 8 bytes (0 when there is none): a holder's note to the next.</summary>
+    public long ReadGeneration()
+    {
+        Span<byte> buffer = stackalloc byte[8];
+        return RandomAccess.Read(_stream.SafeFileHandle, buffer, 0) == 8 ? BitConverter.ToInt64(buffer) : 0;
+    }
+
+    /// <summary>Stores <paramref name="generation"/> in the lock file's first 8 bytes.</summary>
+    public void WriteGeneration(long generation) => RandomAccess.Write(_stream.SafeFileHandle, BitConverter.GetBytes(generation), 0);
+
     public void Dispose() => _stream.Dispose();
 }

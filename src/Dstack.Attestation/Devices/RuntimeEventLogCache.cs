@@ -50,6 +50,13 @@ internal sealed class RuntimeEventLogCache(string path, ReplayLimits limits)
 
     private RuntimeEventLogSnapshot Refresh()
     {
+        // the usual case, nothing appended: one stat, no open
+        var info = new FileInfo(path);
+        if (_seenLength > 0 && info.Exists && info.Length == _seenLength)
+        {
+            return _current;
+        }
+
         FileStream stream;
         try
         {

@@ -22,6 +22,9 @@ internal sealed class SimulatedTdState
 
     public byte[][] Rtmrs { get; }
 
+    /// <summary>A copy whose registers can be replaced without changing this one.</summary>
+    public SimulatedTdState Copy() => new(MrTd, [.. Rtmrs]);
+
     public static SimulatedTdState Load(string path)
     {
         var values = new Dictionary<string, byte[]>(StringComparer.Ordinal);

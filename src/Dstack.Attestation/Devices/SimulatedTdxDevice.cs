@@ -15,7 +15,7 @@ namespace Dstack.Attestation.Devices;
 /// (spec tdx-boot §1.6, MAC zero); quotes come from the injected <see cref="IQuotingEnclave"/>. Only RTMR2 and
 /// RTMR3 can be extended, as in dstack's simulator.
 /// </summary>
-public sealed class SimulatedTdxDevice : ITdxDevice
+public sealed class SimulatedTdxDevice : ITdxDevice, IDisposable
 {
     /// <summary>File holding the registers.</summary>
     public const string StateFileName = "td-state";
@@ -31,6 +31,9 @@ public sealed class SimulatedTdxDevice : ITdxDevice
     private readonly string _stateDirectory;
     private readonly IQuotingEnclave _quotingEnclave;
     private readonly TimeProvider _timeProvider;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private SimulatedTdState? _state;
+    private long _generation;
 
     /// <summary>Opens (or on first use creates) the simulated TD whose state lives in <paramref name="stateDirectory"/>.</summary>
     public SimulatedTdxDevice(string stateDirectory, IQuotingEnclave quotingEnclave, TimeProvider? timeProvider = null)
@@ -43,6 +46,9 @@ public sealed class SimulatedTdxDevice : ITdxDevice
         Directory.CreateDirectory(stateDirectory);
     }
 
+    /// <inheritdoc />
+    public void Dispose() => _gate.Dispose();
+
     private string StatePath => Path.Combine(_stateDirectory, StateFileName);
 
     private string CcelPath => Path.Combine(_stateDirectory, CcelFileName);
@@ -51,7 +57,7 @@ public sealed class SimulatedTdxDevice : ITdxDevice
     public async Task<(byte[] MrTd, RtmrValues Rtmrs)> ReadRegistersAsync(CancellationToken cancellationToken)
     {
         var state = await WithStateAsync(_ => false, cancellationToken).ConfigureAwait(false);
-        return (state.MrTd, new RtmrValues(state.Rtmrs[0], state.Rtmrs[1], state.Rtmrs[2], state.Rtmrs[3]));
+        return (state.MrTd.ToArray(), new RtmrValues(state.Rtmrs[0].ToArray(), state.Rtmrs[1].ToArray(), state.Rtmrs[2].ToArray(), state.Rtmrs[3].ToArray()));
     }
 
     /// <inheritdoc />
@@ -109,16 +115,59 @@ public sealed class SimulatedTdxDevice : ITdxDevice
 
     private async Task<SimulatedTdState> WithStateAsync(Func<SimulatedTdState, bool> update, CancellationToken cancellationToken)
     {
-        // the lock file serialises this instance, other instances and other processes on the same state directory
-        using var fileLock = await ExclusiveFileLock.AcquireAsync(
-            Path.Combine(_stateDirectory, LockFileName), LockRetryInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
-        var state = File.Exists(StatePath) ? SimulatedTdState.Load(StatePath) : Initialize();
-        if (update(state))
+        // the gate queues this instance's callers without polling; the lock file serialises other instances and other
+        // processes on the same state directory (they retry every LockRetryInterval while it is held)
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            state.Save(StatePath);
-        }
+            using var fileLock = await ExclusiveFileLock.AcquireAsync(
+                Path.Combine(_stateDirectory, LockFileName), LockRetryInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+            // every writer stores a new random generation in the lock file, so an unchanged generation means the state
+            // file is the one this instance read last (also across processes)
+            var generation = fileLock.ReadGeneration();
+            SimulatedTdState state;
+            if (!File.Exists(StatePath))
+            {
+                state = Initialize();
+                generation = 0;
+            }
+            else
+            {
+                state = generation != 0 && generation == _generation && _state is { } known ? known : SimulatedTdState.Load(StatePath);
+            }
 
-        return state;
+            var working = state.Copy();
+            if (update(working))
+            {
+                working.Save(StatePath);
+                state = working;
+                generation = 0;
+            }
+
+            if (generation == 0)
+            {
+                generation = NewGeneration();
+                fileLock.WriteGeneration(generation);
+            }
+
+            (_state, _generation) = (state, generation);
+            return state;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static long NewGeneration()
+    {
+        long generation;
+        do
+        {
+            generation = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8));
+        }
+        while (generation == 0);
+        return generation;
     }
 
     private SimulatedTdState Initialize()

@@ -6,10 +6,12 @@ using Dstack.Attestation.Quotes;
 namespace Dstack.Attestation.Simulation;
 
 /// <summary>
-/// A simulated TD Quoting Enclave (spec tdx-boot §6.1): turns a TDREPORT into a v4 DCAP quote with a fresh attestation key,
-/// a QE report signed by the mock PCK key and the mock PCK chain, verifiable under <see cref="MockDcapPki.TrustRoot"/>.
+/// A simulated TD Quoting Enclave (spec tdx-boot §6.1): turns a TDREPORT into a v4 DCAP quote signed by the enclave's
+/// attestation key, with a QE report (binding that key) signed by the mock PCK key and the mock PCK chain, verifiable
+/// under <see cref="MockDcapPki.TrustRoot"/>. Like a real QE, the attestation key and its certification data are made
+/// once per enclave, so each quote costs one P-256 signature. Safe for concurrent use.
 /// </summary>
-public sealed class MockQuotingEnclave : IQuotingEnclave
+public sealed class MockQuotingEnclave : IQuotingEnclave, IDisposable
 {
     /// <summary>Size of the TDREPORT this enclave accepts.</summary>
     public const int TdReportSize = 1024;
@@ -20,13 +22,17 @@ public sealed class MockQuotingEnclave : IQuotingEnclave
 
     private const int QeAuthDataSize = 32;
 
-    private readonly MockDcapPki _pki;
+    private readonly ECDsa _attestationKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly Lock _signing = new();
+
+    /// <summary>The attestation public key (X ‖ Y) followed by the QE certification data; the same in every quote.</summary>
+    private readonly byte[] _signatureTail;
 
     /// <summary>Creates a quoting enclave that certifies its quotes with <paramref name="pki"/>.</summary>
     public MockQuotingEnclave(MockDcapPki pki)
     {
         ArgumentNullException.ThrowIfNull(pki);
-        _pki = pki;
+        _signatureTail = CertifyAttestationKey(pki, _attestationKey);
     }
 
     /// <inheritdoc/>
@@ -37,16 +43,34 @@ public sealed class MockQuotingEnclave : IQuotingEnclave
             throw new ArgumentException($"a TDREPORT is exactly {TdReportSize} bytes, got {tdReport.Length}", nameof(tdReport));
         }
 
-        var signed = new byte[QuoteHeader.Size + TdReportBody.Td10Size];
+        const int SignedSize = QuoteHeader.Size + TdReportBody.Td10Size;
+        var quote = new byte[SignedSize + 4 + 64 + _signatureTail.Length];
+        var signed = quote.AsSpan(0, SignedSize);
         WriteHeader(signed);
-        WriteBody(tdReport, signed.AsSpan(QuoteHeader.Size));
+        WriteBody(tdReport, signed[QuoteHeader.Size..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(quote.AsSpan(SignedSize), checked((uint)(64 + _signatureTail.Length)));
+        lock (_signing)
+        {
+            _attestationKey.SignData(signed, quote.AsSpan(SignedSize + 4, 64), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
 
-        using var attestationKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        _signatureTail.CopyTo(quote.AsSpan(SignedSize + 4 + 64));
+        return quote;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _attestationKey.Dispose();
+
+    /// <summary>
+    /// The part of the signature data after the quote signature: attestation key, then the certification data of type
+    /// 6 (QE report, its PCK signature, QE auth data, and the PCK chain as type-5 certification data).
+    /// </summary>
+    private static byte[] CertifyAttestationKey(MockDcapPki pki, ECDsa attestationKey)
+    {
         var q = attestationKey.ExportParameters(false).Q;
         var ak = new byte[64];
         q.X!.CopyTo(ak, 0);
         q.Y!.CopyTo(ak, 32);
-        var quoteSignature = attestationKey.SignData(signed, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
         var authData = new byte[QeAuthDataSize];
         var qeReport = new byte[QeReport.Size];
@@ -54,9 +78,9 @@ public sealed class MockQuotingEnclave : IQuotingEnclave
         BinaryPrimitives.WriteUInt16LittleEndian(qeReport.AsSpan(256), QeIsvProdId);
         BinaryPrimitives.WriteUInt16LittleEndian(qeReport.AsSpan(258), QeIsvSvn);
         SHA256.HashData([.. ak, .. authData]).CopyTo(qeReport, 320);
-        var qeReportSignature = _pki.SignWithPckKey(qeReport);
+        var qeReportSignature = pki.SignWithPckKey(qeReport);
 
-        var pem = Encoding.ASCII.GetBytes(_pki.PckChainPem + "\0");
+        var pem = Encoding.ASCII.GetBytes(pki.PckChainPem + "\0");
         using var certData = new MemoryStream();
         certData.Write(qeReport);
         certData.Write(qeReportSignature);
@@ -66,16 +90,13 @@ public sealed class MockQuotingEnclave : IQuotingEnclave
         WriteUInt32(certData, pem.Length);
         certData.Write(pem);
 
-        using var quote = new MemoryStream();
-        quote.Write(signed);
-        WriteUInt32(quote, 64 + 64 + 2 + 4 + (int)certData.Length);
-        quote.Write(quoteSignature);
-        quote.Write(ak);
-        WriteUInt16(quote, QuoteSignatureData.QeReportCertificationDataType);
-        WriteUInt32(quote, (int)certData.Length);
+        using var tail = new MemoryStream();
+        tail.Write(ak);
+        WriteUInt16(tail, QuoteSignatureData.QeReportCertificationDataType);
+        WriteUInt32(tail, (int)certData.Length);
         certData.Position = 0;
-        certData.CopyTo(quote);
-        return quote.ToArray();
+        certData.CopyTo(tail);
+        return tail.ToArray();
     }
 
     private static void WriteHeader(Span<byte> header)

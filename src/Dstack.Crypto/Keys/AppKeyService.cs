@@ -8,7 +8,8 @@ namespace Dstack.Crypto.Keys;
 
 /// <summary>
 /// The agent's app-key operations over the app root k256 key: <c>GetKey</c>, <c>Sign</c>, <c>Verify</c> and the
-/// legacy Tappd <c>DeriveKey</c> P-256 derivation (guest-agent-api §2.1, §2.6, §2.7, §2.12, §3).
+/// legacy Tappd <c>DeriveKey</c> P-256 derivation (guest-agent-api §2.1, §2.6, §2.7, §2.12, §3). Derived keys of recent
+/// paths stay in a bounded in-memory cache (<see cref="RecentKeyGeneration"/>).
 /// </summary>
 public sealed class AppKeyService
 {
@@ -18,9 +19,16 @@ public sealed class AppKeyService
     /// <summary>The GetKey purpose of the Sign key.</summary>
     public const string SigningPurpose = "signing";
 
+    /// <summary>
+    /// Derived keys of this many recent (path, purpose, algorithm) requests, up to twice as many, are kept in memory, so
+    /// a path asked again costs no derivation and no signature.
+    /// </summary>
+    public const int RecentKeyGeneration = 1024;
+
     private readonly byte[] _appRootKey;
     private readonly byte[] _kmsSignature;
     private readonly ISecp256k1 _secp256k1;
+    private readonly RecentKeys<(string, string, KeyAlgorithm), GetKeyResult> _recent = new(RecentKeyGeneration);
 
     /// <summary>Creates the service.</summary>
     /// <param name="appRootKey">The app root secp256k1 key (<c>k256_key</c>).</param>
@@ -62,6 +70,18 @@ public sealed class AppKeyService
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(purpose);
+        if (algorithm is not (KeyAlgorithm.Secp256k1 or KeyAlgorithm.Ed25519))
+        {
+            throw new DstackCryptoException(KeyAlgorithmNames.UnsupportedAlgorithm);
+        }
+
+        return _recent.GetOrAdd((path, purpose, algorithm), Derive);
+    }
+
+    // deterministic (HKDF, then an RFC 6979 signature): a cached result is the result
+    private GetKeyResult Derive((string Path, string Purpose, KeyAlgorithm Algorithm) request)
+    {
+        var (path, purpose, algorithm) = request;
         var info = System.Text.Encoding.UTF8.GetBytes(path);
         byte[] key;
         byte[] publicKey;

@@ -1,11 +1,11 @@
 namespace Dstack.Agent.Api;
 
-/// <summary>The API's hex rules: lowercase out; in, optional (repeated) <c>0x</c> prefix and either case.</summary>
+/// <summary>
+/// The API's hex input rules: optional (repeated) <c>0x</c> prefix and either case, errors in dstack's words. Output is
+/// lowercase without prefix (<see cref="JsonText.WriteHexString"/>).
+/// </summary>
 internal static class Hex
 {
-    /// <summary>Lowercase hex without prefix.</summary>
-    public static string Encode(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
-
     /// <summary>Decodes <paramref name="text"/>; errors name <paramref name="field"/>.</summary>
     public static byte[] Decode(string field, string text)
     {

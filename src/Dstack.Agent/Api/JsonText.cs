@@ -14,8 +14,8 @@ internal static class JsonText
     /// <summary>Appends <paramref name="value"/> as a quoted JSON string.</summary>
     public static void WriteString(IBufferWriter<byte> output, string value)
     {
-        // Worst case: every char becomes \uXXXX (6 bytes), plus quotes.
-        var span = output.GetSpan((value.Length * 6) + 2);
+        // the exact size first: asking for the worst case (6 bytes a char) would make large strings grow the buffer 6-fold
+        var span = output.GetSpan(EscapedLength(value) + 2);
         var n = 0;
         span[n++] = (byte)'"';
         foreach (var c in value)
@@ -45,6 +45,16 @@ internal static class JsonText
         output.Advance(n);
     }
 
+    /// <summary>Appends <paramref name="bytes"/> as a quoted string of lowercase hex digits.</summary>
+    public static void WriteHexString(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
+    {
+        var span = output.GetSpan((bytes.Length * 2) + 2);
+        span[0] = (byte)'"';
+        Convert.TryToHexStringLower(bytes, span[1..], out var written);
+        span[written + 1] = (byte)'"';
+        output.Advance(written + 2);
+    }
+
     /// <summary>Appends ASCII text verbatim.</summary>
     public static void WriteRaw(IBufferWriter<byte> output, string ascii)
     {
@@ -68,6 +78,22 @@ internal static class JsonText
         WriteString(buffer, message);
         WriteRaw(buffer, "\n}");
         return buffer.WrittenSpan.ToArray();
+    }
+
+    private static int EscapedLength(string value)
+    {
+        var length = 0;
+        foreach (var c in value)
+        {
+            length += c switch
+            {
+                '"' or '\\' or '\n' or '\r' or '\t' or '\b' or '\f' => 2,
+                < ' ' or > '~' => 6,
+                _ => 1,
+            };
+        }
+
+        return length;
     }
 
     private static byte HexDigit(int value) => (byte)(value < 10 ? '0' + value : 'a' + value - 10);

@@ -22,7 +22,7 @@ internal static class ProtoJsonWriter
     /// <summary>The JSON bytes of <paramref name="message"/>.</summary>
     public static byte[] Write(IMessage message)
     {
-        var buffer = new ArrayBufferWriter<byte>();
+        var buffer = new ArrayBufferWriter<byte>(message.CalculateSize() * 2 + 256);
         WriteMessage(buffer, message);
         return buffer.WrittenSpan.ToArray();
     }
@@ -85,7 +85,7 @@ internal static class ProtoJsonWriter
                 JsonText.WriteString(output, (string)value);
                 break;
             case FieldType.Bytes:
-                JsonText.WriteString(output, Hex.Encode(((ByteString)value).Span));
+                JsonText.WriteHexString(output, ((ByteString)value).Span);
                 break;
             case FieldType.Bool:
                 JsonText.WriteRaw(output, (bool)value ? "true" : "false");
